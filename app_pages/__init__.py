@@ -1,0 +1,1 @@
+"""Streamlit pages: UI only; everything they do is in coach/."""

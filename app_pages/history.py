@@ -1,0 +1,25 @@
+"""History: past answers with their scores, newest first."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import storage
+from app_pages import ui
+
+st.title("History")
+answers = [a for a in storage.list_recent_answers(ui.settings().db_path, limit=200) if not a.skipped]
+if not answers:
+    st.info("No answers yet. Your answers and their grades appear here after your first interview.")
+for answer in answers:
+    grade = answer.grade
+    score = f"{grade.overall}/100" if grade else "not graded"
+    grader = "" if grade is None else (" · LLM" if grade.grader == "llm" else " · rules")
+    when = answer.created_at.astimezone().strftime("%d %b %Y %H:%M")
+    with st.expander(f"{score}{grader} · {when} · {answer.question_text[:90]}"):
+        ui.show_text(answer.question_text, tag="b")
+        if grade:
+            ui.show_grade(answer)
+        else:
+            ui.show_text(answer.text)
+            st.warning(answer.grade_error or "This answer has not been graded.")

@@ -1,0 +1,72 @@
+"""What the pages share: the cached bank and service, and safe rendering of user text."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import streamlit as st
+
+from coach.config import Settings, load_settings
+from coach.grading.rules import RuleBasedGrader
+from coach.highlight import highlighted_html, legend_html
+from coach.interview import InterviewService
+from coach.models import PARTS, Answer, Grade, Question
+from coach.questions import load_bank
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+@st.cache_resource
+def bank() -> list[Question]:
+    """The built-in questions, validated once per process."""
+    return load_bank()
+
+
+@st.cache_resource
+def _service(db_path: str) -> InterviewService:
+    return InterviewService(Path(db_path), bank(), RuleBasedGrader())
+
+
+def service() -> InterviewService:
+    # Keyed by path so a changed STAR_COACH_DB (tests, a second profile) gets its own.
+    return _service(str(settings().db_path))
+
+
+def show_text(text: str, tag: str = "div") -> None:
+    """Show user-supplied text exactly as written: escaped, never markdown or HTML."""
+    st.html(f"<{tag} style='white-space:pre-wrap'>{html.escape(text)}</{tag}>")
+
+
+def show_list(items: list[str]) -> None:
+    if items:
+        st.html("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
+
+
+def grader_caption(grade: Grade) -> str:
+    who = "the rule-based grader (offline)" if grade.grader == "rules" else f"the LLM ({grade.model})"
+    text = f"Graded by {who}"
+    if grade.fallback_reason:
+        text = f"Graded by rules because {grade.fallback_reason}"
+    return text
+
+
+def show_grade(answer: Answer) -> None:
+    """The grade as the interviewer's message: score, parts, highlighted answer, suggestions."""
+    grade = answer.grade
+    if grade is None:
+        return
+    st.markdown(f"**Score: {grade.overall}/100**")
+    columns = st.columns(4)
+    for column, part in zip(columns, PARTS, strict=True):
+        component = grade.part(part)
+        column.metric(part.title(), f"{component.score}/5" if component.present else "missing")
+    st.html(legend_html())
+    st.html(highlighted_html(answer.text, grade))
+    st.markdown("**What to work on**")
+    show_list(grade.suggestions)
+    with st.expander("Feedback on each part"):
+        show_list([f"{p.title()}: {grade.part(p).feedback}" for p in PARTS])
+    st.caption(grader_caption(grade))

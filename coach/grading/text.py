@@ -1,0 +1,99 @@
+"""Splitting an answer into sentence and clause spans that keep their offsets."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+# A sentence ends at . ! ? (not inside numbers like 2.5 or e.g.) or at a line break.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+|\n\s*|(?<=[.!?])(?=[A-Z][a-z])")
+# Clause boundaries inside a sentence where the STAR part often changes:
+# "I was asked to halve returns, so I pulled the data" -> task | action.
+_CLAUSE_BREAK = re.compile(
+    r"(?:;\s+|,\s+(?=(?:so|and so|which|and then|then|after which|and as a result|as a result|"
+    r"but|because of this|thanks to that|resulting in|leading to)\b)|\s+(?=so (?:I|we)\b)|"
+    r"\s+-{1,2}\s+|\s+—\s*)",
+    re.IGNORECASE,
+)
+_ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|Mr|Ms|Dr|No|Inc|Ltd|St)\.$", re.IGNORECASE)
+_LABEL = re.compile(
+    r"(?:^|\s)(?:\*\*|__)?(situation|task|action|actions|result|results|outcome|s|t|a|r)"
+    r"(?:\*\*|__)?\s*[:\-–]\s+",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of the answer: [start, end) offsets and the text they cover."""
+
+    start: int
+    end: int
+    text: str
+
+
+def _strip(text: str, start: int, end: int) -> Span | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end, text[start:end]) if end > start else None
+
+
+def _split(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    pieces, cursor = [], start
+    for match in pattern.finditer(text, start, end):
+        if match.start() <= cursor:
+            continue
+        if pattern is _SENTENCE_END and _ABBREVIATIONS.search(text[cursor : match.start()]):
+            continue
+        pieces.append((cursor, match.start() if match.end() > match.start() else match.end()))
+        cursor = match.end()
+    pieces.append((cursor, end))
+    return pieces
+
+
+def _label_breaks(text: str) -> list[tuple[int, int]]:
+    # Explicit "Situation:" style labels start a new piece even mid-line.
+    cuts = [0] + [m.start() for m in _LABEL.finditer(text) if _is_label(text, m)] + [len(text)]
+    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+
+
+def _is_label(text: str, match: re.Match[str]) -> bool:
+    word = match.group(1)
+    # One-letter labels only count in capitals ("S:", "R -"), never "a - b".
+    return len(word) > 1 or word.isupper()
+
+
+def sentences(text: str) -> list[Span]:
+    """Sentence spans, split at explicit labels too."""
+    spans = []
+    for block_start, block_end in _label_breaks(text):
+        for a, b in _split(text, block_start, block_end, _SENTENCE_END):
+            span = _strip(text, a, b)
+            if span:
+                spans.append(span)
+    return spans
+
+
+def clauses(text: str, min_words: int = 4) -> list[Span]:
+    """Sentence spans cut further at clause boundaries; tiny pieces stay joined."""
+    spans: list[Span] = []
+    for sentence in sentences(text):
+        pieces = [p for a, b in _split(text, sentence.start, sentence.end, _CLAUSE_BREAK) if (p := _strip(text, a, b))]
+        merged: list[Span] = []
+        for piece in pieces:
+            if merged and (len(piece.text.split()) < min_words or len(merged[-1].text.split()) < min_words):
+                prev = merged.pop()
+                piece = Span(prev.start, piece.end, text[prev.start : piece.end])
+            merged.append(piece)
+        spans.extend(merged)
+    return spans
+
+
+WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+
+
+def words(text: str) -> list[str]:
+    return WORD.findall(text)

@@ -1,0 +1,219 @@
+"""Running a practice interview: start, answer, skip, end, resume and summarise."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import storage
+from coach.grading import Grader
+from coach.models import MAX_ANSWER_CHARS, PARTS, Answer, Interview, InterviewSetup, PartName, Question
+from coach.questions import choose_questions
+
+log = logging.getLogger(__name__)
+
+PART_ADVICE: dict[PartName, str] = {
+    "situation": "open with a short, specific context: where, when, how big, what was wrong",
+    "task": "state your own responsibility and a measurable goal before the actions",
+    "action": "tell the steps you took yourself, in order, naming the methods you used",
+    "result": "close with a number on an operations measure, a time frame and a lesson",
+}
+
+
+class AnswerRejected(ValueError):
+    """The answer cannot be accepted as given; the message says why."""
+
+
+def validate_answer(text: str) -> str:
+    """Return the answer to store, or raise AnswerRejected with a message for the user."""
+    if not text or not text.strip():
+        raise AnswerRejected("Your answer is empty. Type your answer, or press Skip to move on.")
+    if len(text) > MAX_ANSWER_CHARS:
+        raise AnswerRejected(
+            f"Your answer has {len(text):,} characters; the limit is {MAX_ANSWER_CHARS:,}. "
+            "A spoken answer is usually 1,000-2,000 characters."
+        )
+    return text
+
+
+@dataclass
+class InterviewState:
+    """An interview and where it stands, read from the database."""
+
+    interview: Interview
+    questions: list[Question]
+    answers: list[Answer]
+
+    @property
+    def position(self) -> int:
+        return len(self.answers)
+
+    @property
+    def done(self) -> bool:
+        return self.interview.status != "active" or self.position >= len(self.questions)
+
+    @property
+    def current_question(self) -> Question | None:
+        return None if self.done else self.questions[self.position]
+
+
+class InterviewService:
+    """The interview flow over one database, one bank and one grader."""
+
+    def __init__(self, db_path: Path, bank: Sequence[Question], grader: Grader):
+        self.db_path = db_path
+        self.bank = list(bank)
+        self.grader = grader
+
+    def all_questions(self) -> list[Question]:
+        return self.bank + storage.list_custom_questions(self.db_path)
+
+    def start(self, setup: InterviewSetup, seed: int | None = None) -> Interview:
+        answered = storage.answered_question_ids(self.db_path)
+        chosen = choose_questions(self.all_questions(), setup, answered, seed=seed)
+        if not chosen:
+            raise AnswerRejected("No questions match these choices: widen the topics or the question type.")
+        interview = Interview(
+            id=uuid.uuid4().hex,
+            created_at=storage.now(),
+            setup=setup,
+            question_ids=tuple(q.id for q in chosen),
+        )
+        storage.create_interview(self.db_path, interview)
+        return interview
+
+    def start_with_question(self, question: Question) -> Interview:
+        """A one-question interview, for "practise this question now"."""
+        setup = InterviewSetup(level=question.levels[0], topics=question.topics[:1], n_questions=1)
+        interview = Interview(id=uuid.uuid4().hex, created_at=storage.now(), setup=setup, question_ids=(question.id,))
+        storage.create_interview(self.db_path, interview)
+        return interview
+
+    def state(self, interview_id: str) -> InterviewState | None:
+        interview = storage.get_interview(self.db_path, interview_id)
+        if interview is None:
+            return None
+        by_id = {q.id: q for q in self.all_questions()}
+        answers = storage.list_answers(self.db_path, interview_id)
+        asked = {a.position: a for a in answers}
+        questions = [self._question_for(qid, i, by_id, asked) for i, qid in enumerate(interview.question_ids)]
+        return InterviewState(interview, questions, answers)
+
+    @staticmethod
+    def _question_for(qid: str, position: int, by_id: dict[str, Question], asked: dict[int, Answer]) -> Question:
+        if qid in by_id:
+            return by_id[qid]
+        # The question left the bank (a deleted custom question): keep what was asked.
+        if position in asked:
+            a = asked[position]
+            return Question(
+                id=qid,
+                text=a.question_text,
+                type=a.question_type,
+                topics=("adaptability",),
+                levels=("entry", "mid", "senior"),
+                custom=True,
+            )
+        return Question(
+            id=qid,
+            text="(This question was deleted from the bank. Press Skip to move on.)",
+            type="behavioral",
+            topics=("adaptability",),
+            levels=("entry", "mid", "senior"),
+            custom=True,
+        )
+
+    def unfinished(self) -> list[InterviewState]:
+        states = [self.state(i.id) for i in storage.list_interviews(self.db_path, status="active", limit=10)]
+        return [s for s in states if s is not None and not s.done]
+
+    def answer(self, interview_id: str, text: str) -> Answer:
+        """Store the answer, then grade it; a failed grade leaves the answer stored."""
+        state = self._active_state(interview_id)
+        text = validate_answer(text)
+        question = state.current_question
+        assert question is not None
+        answer_id = storage.record_answer(
+            self.db_path, interview_id, state.position, (question.id, question.text, question.type), text
+        )
+        self.grade_answer(answer_id, question, text)
+        self._finish_if_complete(interview_id)
+        return self._answer(interview_id, answer_id)
+
+    def grade_answer(self, answer_id: int, question: Question, text: str) -> None:
+        try:
+            grade = self.grader.grade(question.text, text, question.type)
+        except Exception as exc:
+            log.exception("grading answer %s failed", answer_id)
+            storage.save_grade_error(self.db_path, answer_id, f"Grading failed: {type(exc).__name__}")
+            return
+        storage.save_grade(self.db_path, answer_id, grade)
+
+    def regrade(self, interview_id: str, answer_id: int) -> Answer:
+        """Try again to grade a stored answer whose grading failed."""
+        answer = self._answer(interview_id, answer_id)
+        question = Question(
+            id=answer.question_id,
+            text=answer.question_text,
+            type=answer.question_type,
+            topics=("adaptability",),
+            levels=("entry",),
+        )
+        self.grade_answer(answer_id, question, answer.text)
+        return self._answer(interview_id, answer_id)
+
+    def skip(self, interview_id: str) -> None:
+        state = self._active_state(interview_id)
+        question = state.current_question
+        assert question is not None
+        storage.record_answer(
+            self.db_path, interview_id, state.position, (question.id, question.text, question.type), "", skipped=True
+        )
+        self._finish_if_complete(interview_id)
+
+    def end(self, interview_id: str) -> None:
+        """End early: what was answered stays; the rest is not asked."""
+        storage.set_interview_status(self.db_path, interview_id, "ended")
+
+    def _active_state(self, interview_id: str) -> InterviewState:
+        state = self.state(interview_id)
+        if state is None:
+            raise AnswerRejected("This interview no longer exists. Start a new one.")
+        if state.done:
+            raise AnswerRejected("This interview is over. Start a new one to keep practising.")
+        return state
+
+    def _finish_if_complete(self, interview_id: str) -> None:
+        state = self.state(interview_id)
+        if state and state.interview.status == "active" and state.position >= len(state.questions):
+            storage.set_interview_status(self.db_path, interview_id, "finished")
+
+    def _answer(self, interview_id: str, answer_id: int) -> Answer:
+        return next(a for a in storage.list_answers(self.db_path, interview_id) if a.id == answer_id)
+
+
+@dataclass
+class Summary:
+    """How an interview went, part by part."""
+
+    answered: int
+    skipped: int
+    average_overall: float | None
+    part_averages: dict[PartName, float]
+    weakest: PartName | None
+    advice: str
+
+
+def summarise(answers: Sequence[Answer]) -> Summary:
+    graded = [a.grade for a in answers if a.grade and not a.skipped]
+    skipped = sum(a.skipped for a in answers)
+    if not graded:
+        return Summary(len(graded), skipped, None, {}, None, "Answer at least one question to get a summary.")
+    averages: dict[PartName, float] = {p: sum(g.part(p).score for g in graded) / len(graded) for p in PARTS}
+    weakest = min(PARTS, key=lambda p: averages[p])
+    overall = sum(g.overall for g in graded) / len(graded)
+    advice = f"Practise your {weakest}: {PART_ADVICE[weakest]}."
+    return Summary(len(graded), skipped, overall, averages, weakest, advice)

@@ -1,0 +1,335 @@
+"""All reading and writing of the SQLite database; the only package that touches SQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from coach.models import PARTS, Answer, Component, Grade, Interview, InterviewSetup, Question
+from storage.migrations import migrations
+
+BUSY_TIMEOUT_S = 10.0
+_migrated: set[str] = set()
+_migrate_lock = threading.Lock()
+
+
+class AlreadyAnswered(Exception):
+    """The interview already has an answer at that position (a double submit)."""
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _create_private_file(path: Path) -> None:
+    # Career stories are personal: the file and its folder are the owner's only.
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+
+
+def _open(path: Path) -> Database:
+    if str(path) != ":memory:" and not path.exists():
+        _create_private_file(path)
+    # A connection per use: Streamlit reruns on other threads, so none is shared.
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S)
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    db = Database(conn, execute_plugins=False)
+    if db.journal_mode != "wal":
+        db.enable_wal()
+    return db
+
+
+def migrate(path: Path) -> None:
+    """Bring the database at path to the current schema (safe to repeat)."""
+    db = _open(path)
+    try:
+        migrations.apply(db)
+    finally:
+        db.close()
+
+
+@contextmanager
+def connect(path: Path) -> Iterator[Database]:
+    """A fresh connection to a migrated database, closed on exit."""
+    key = str(Path(path).resolve())
+    if key not in _migrated:
+        with _migrate_lock:
+            if key not in _migrated:
+                migrate(Path(path))
+                _migrated.add(key)
+    db = _open(Path(path))
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+@contextmanager
+def _write(path: Path) -> Iterator[Database]:
+    # BEGIN IMMEDIATE takes the write lock up front, so concurrent writers wait
+    # on the busy timeout instead of failing on a lock upgrade.
+    with connect(path) as db:
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.conn.rollback()
+            raise
+        db.conn.commit()
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+# -- interviews -------------------------------------------------------------
+
+
+def create_interview(path: Path, interview: Interview) -> None:
+    with _write(path) as db:
+        db["interviews"].insert(
+            {
+                "id": interview.id,
+                "created_at": _iso(interview.created_at),
+                "level": interview.setup.level,
+                "topics": json.dumps(list(interview.setup.topics)),
+                "question_type": interview.setup.question_type,
+                "n_questions": interview.setup.n_questions,
+                "question_ids": json.dumps(list(interview.question_ids)),
+                "status": interview.status,
+                "finished_at": _iso(interview.finished_at),
+            }
+        )
+
+
+def _interview_from_row(row: dict) -> Interview:
+    return Interview(
+        id=row["id"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        setup=InterviewSetup(
+            level=row["level"],
+            topics=tuple(json.loads(row["topics"])),
+            question_type=row["question_type"],
+            n_questions=row["n_questions"],
+        ),
+        question_ids=tuple(json.loads(row["question_ids"])),
+        status=row["status"],
+        finished_at=datetime.fromisoformat(row["finished_at"]) if row["finished_at"] else None,
+    )
+
+
+def get_interview(path: Path, interview_id: str) -> Interview | None:
+    with connect(path) as db:
+        rows = list(db["interviews"].rows_where("id = ?", [interview_id]))
+    return _interview_from_row(rows[0]) if rows else None
+
+
+def list_interviews(path: Path, status: str | None = None, limit: int = 50) -> list[Interview]:
+    """Interviews newest first, optionally only those with a given status."""
+    where, args = ("status = ?", [status]) if status else (None, [])
+    with connect(path) as db:
+        rows = db["interviews"].rows_where(where, args, order_by="created_at desc", limit=limit)
+        return [_interview_from_row(r) for r in rows]
+
+
+def set_interview_status(path: Path, interview_id: str, status: str) -> None:
+    finished = _iso(now()) if status != "active" else None
+    with _write(path) as db:
+        db["interviews"].update(interview_id, {"status": status, "finished_at": finished})
+
+
+# -- answers and grades -----------------------------------------------------
+
+
+def record_answer(
+    path: Path,
+    interview_id: str,
+    position: int,
+    question: tuple[str, str, str],
+    text: str,
+    skipped: bool = False,
+) -> int:
+    """Commit an answer (or a skip) and return its id; grading comes after.
+
+    `question` is (id, text, type), copied so history outlives the question.
+    """
+    question_id, question_text, question_type = question
+    try:
+        with _write(path) as db:
+            table = db["answers"]
+            table.insert(
+                {
+                    "interview_id": interview_id,
+                    "position": position,
+                    "question_id": question_id,
+                    "question_text": question_text,
+                    "question_type": question_type,
+                    "text": text,
+                    "skipped": int(skipped),
+                    "created_at": _iso(now()),
+                    "grade_error": None,
+                }
+            )
+            return int(table.last_pk)
+    except sqlite3.IntegrityError as exc:
+        if "UNIQUE" in str(exc):
+            raise AlreadyAnswered(f"position {position} of {interview_id}") from exc
+        raise
+
+
+def _grade_row(answer_id: int, grade: Grade) -> dict:
+    components = {p: grade.part(p).model_dump(mode="json") for p in PARTS}
+    return {
+        "answer_id": answer_id,
+        "created_at": _iso(now()),
+        "overall": grade.overall,
+        **{f"{p}_score": grade.part(p).score for p in PARTS},
+        "components": json.dumps(components),
+        "suggestions": json.dumps(grade.suggestions),
+        "grader": grade.grader,
+        "model": grade.model,
+        "fallback_reason": grade.fallback_reason,
+        "prompt_version": grade.prompt_version,
+        "latency_ms": grade.latency_ms,
+    }
+
+
+def save_grade(path: Path, answer_id: int, grade: Grade) -> None:
+    with _write(path) as db:
+        db["grades"].insert(_grade_row(answer_id, grade))
+        db["answers"].update(answer_id, {"grade_error": None})
+
+
+def save_grade_error(path: Path, answer_id: int, message: str) -> None:
+    with _write(path) as db:
+        db["answers"].update(answer_id, {"grade_error": message[:500]})
+
+
+def _grade_from_row(row: dict) -> Grade:
+    components = json.loads(row["components"])
+    return Grade(
+        overall=row["overall"],
+        **{p: Component.model_validate(components[p]) for p in PARTS},
+        suggestions=json.loads(row["suggestions"] or "[]"),
+        grader=row["grader"],
+        model=row["model"],
+        fallback_reason=row["fallback_reason"],
+        prompt_version=row["prompt_version"],
+        latency_ms=row["latency_ms"],
+    )
+
+
+_ANSWER_SELECT = """
+select a.*, g.overall, g.components, g.suggestions, g.grader, g.model,
+       g.fallback_reason, g.prompt_version, g.latency_ms
+from answers a
+left join grades g on g.id = (
+    select max(id) from grades where answer_id = a.id
+)
+"""
+
+
+def _answer_from_row(row: dict) -> Answer:
+    return Answer(
+        id=row["id"],
+        interview_id=row["interview_id"],
+        position=row["position"],
+        question_id=row["question_id"],
+        question_text=row["question_text"],
+        question_type=row["question_type"],
+        text=row["text"],
+        skipped=bool(row["skipped"]),
+        created_at=datetime.fromisoformat(row["created_at"]),
+        grade=_grade_from_row(row) if row["overall"] is not None else None,
+        grade_error=row["grade_error"],
+    )
+
+
+def list_answers(path: Path, interview_id: str) -> list[Answer]:
+    """An interview's answers in the order asked, each with its latest grade."""
+    sql = _ANSWER_SELECT + " where a.interview_id = ? order by a.position"
+    with connect(path) as db:
+        return [_answer_from_row(r) for r in db.query(sql, [interview_id])]
+
+
+def list_recent_answers(path: Path, limit: int = 100, offset: int = 0) -> list[Answer]:
+    """Answers across all interviews, newest first."""
+    sql = _ANSWER_SELECT + " order by a.created_at desc, a.id desc limit ? offset ?"
+    with connect(path) as db:
+        return [_answer_from_row(r) for r in db.query(sql, [limit, offset])]
+
+
+def answered_question_ids(path: Path) -> set[str]:
+    """Questions the user has answered (not merely skipped) at least once."""
+    with connect(path) as db:
+        rows = db.query("select distinct question_id from answers where skipped = 0")
+        return {r["question_id"] for r in rows}
+
+
+# -- custom questions -------------------------------------------------------
+
+
+def save_custom_question(path: Path, question: Question) -> None:
+    data = question.model_dump(mode="json", exclude={"custom"})
+    row = {
+        **data,
+        "created_at": _iso(now()),
+        **{k: json.dumps(data[k]) for k in ("topics", "levels", "strong_answer_shows", "probes")},
+    }
+    with _write(path) as db:
+        db["custom_questions"].upsert(row, pk="id")
+
+
+def list_custom_questions(path: Path) -> list[Question]:
+    with connect(path) as db:
+        rows = db["custom_questions"].rows_where(order_by="created_at")
+        return [
+            Question(
+                id=r["id"],
+                text=r["text"],
+                type=r["type"],
+                topics=tuple(json.loads(r["topics"])),
+                levels=tuple(json.loads(r["levels"])),
+                difficulty=r["difficulty"] or 2,
+                strong_answer_shows=tuple(json.loads(r["strong_answer_shows"] or "[]")),
+                probes=tuple(json.loads(r["probes"] or "[]")),
+                custom=True,
+            )
+            for r in rows
+        ]
+
+
+def delete_custom_question(path: Path, question_id: str) -> None:
+    with _write(path) as db:
+        db["custom_questions"].delete_where("id = ?", [question_id])
+
+
+def finish_batch_interview(path: Path, interview_id: str, count: int) -> None:
+    """Close a batch's interview with the ids of the answers it recorded."""
+    with _write(path) as db:
+        ids = [
+            r["question_id"]
+            for r in db.query(
+                "select question_id from answers where interview_id = ? order by position", [interview_id]
+            )
+        ]
+        db["interviews"].update(
+            interview_id,
+            {
+                "question_ids": json.dumps(ids),
+                "n_questions": max(count, 1),
+                "status": "finished",
+                "finished_at": _iso(now()),
+            },
+        )

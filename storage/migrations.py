@@ -1,0 +1,90 @@
+"""The database schema, as numbered migrations applied in order and recorded in the database."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("star_coach")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Interviews, their answers, the answers' grades, and the user's own questions."""
+    db["interviews"].create(
+        {
+            "id": str,
+            "created_at": str,
+            "level": str,
+            "topics": str,  # JSON list; empty means every topic
+            "question_type": str,
+            "n_questions": int,
+            "question_ids": str,  # JSON list, in the order they are asked
+            "status": str,
+            "finished_at": str,
+        },
+        pk="id",
+        not_null={"created_at", "level", "question_type", "question_ids", "status"},
+        if_not_exists=True,
+    )
+    db["answers"].create(
+        {
+            "id": int,
+            "interview_id": str,
+            "position": int,
+            "question_id": str,
+            # The question is copied so history survives a deleted custom question.
+            "question_text": str,
+            "question_type": str,
+            "text": str,
+            "skipped": int,
+            "created_at": str,
+            "grade_error": str,
+        },
+        pk="id",
+        foreign_keys=[("interview_id", "interviews", "id")],
+        not_null={"interview_id", "position", "question_id", "text", "created_at"},
+        if_not_exists=True,
+    )
+    # One answer per position: a double-submitted form cannot record twice.
+    db["answers"].create_index(["interview_id", "position"], unique=True, if_not_exists=True)
+    db["answers"].create_index(["question_id"], if_not_exists=True)
+    db["grades"].create(
+        {
+            "id": int,
+            "answer_id": int,
+            "created_at": str,
+            "overall": int,
+            "situation_score": int,
+            "task_score": int,
+            "action_score": int,
+            "result_score": int,
+            "components": str,  # JSON: the four parts with evidence and feedback
+            "suggestions": str,  # JSON list
+            "grader": str,
+            "model": str,
+            "fallback_reason": str,
+            "prompt_version": str,
+            "latency_ms": float,
+        },
+        pk="id",
+        foreign_keys=[("answer_id", "answers", "id")],
+        not_null={"answer_id", "created_at", "overall", "components", "grader"},
+        if_not_exists=True,
+    )
+    db["grades"].create_index(["answer_id"], if_not_exists=True)
+    db["custom_questions"].create(
+        {
+            "id": str,
+            "created_at": str,
+            "text": str,
+            "type": str,
+            "topics": str,
+            "levels": str,
+            "difficulty": int,
+            "strong_answer_shows": str,
+            "probes": str,
+        },
+        pk="id",
+        not_null={"created_at", "text", "type", "topics", "levels"},
+        if_not_exists=True,
+    )

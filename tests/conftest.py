@@ -1,0 +1,27 @@
+"""Shared fixtures: a private database per test and the real question bank."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coach.models import Question
+from coach.questions import load_bank
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh database file, also the one the app and CLI will use."""
+    path = tmp_path / "data" / "coach.db"
+    monkeypatch.setenv("STAR_COACH_DB", str(path))
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "STAR_COACH_MODEL", "STAR_COACH_LLM_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def bank() -> list[Question]:
+    return load_bank()
