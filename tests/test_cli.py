@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -15,11 +16,21 @@ PART_KEYS = {"present", "score", "evidence", "feedback"}
 TOP_KEYS = ["id", "grader", "model", "fallback_reason", "overall", "components", "feedback"]
 
 LINES = [
-    {"id": "a1", "question": "Tell me about a time you reduced lead time.", "question_type": "behavioral",
-     "answer": "At our plant lead time was 10 days. I was asked to cut it to 5. I mapped the value stream. "
-               "Lead time fell to 6 days within 3 months."},
-    {"id": 2, "question": "A DC misses OTIF. What would you do?", "question_type": "case",
-     "answer": "I would first check the data, then fix the biggest cause.", "quality": 3, "segments": []},
+    {
+        "id": "a1",
+        "question": "Tell me about a time you reduced lead time.",
+        "question_type": "behavioral",
+        "answer": "At our plant lead time was 10 days. I was asked to cut it to 5. I mapped the value stream. "
+        "Lead time fell to 6 days within 3 months.",
+    },
+    {
+        "id": 2,
+        "question": "A DC misses OTIF. What would you do?",
+        "question_type": "case",
+        "answer": "I would first check the data, then fix the biggest cause.",
+        "quality": 3,
+        "segments": [],
+    },
 ]
 
 
@@ -28,7 +39,12 @@ def run(*args: str, stdin: str | None = None, env_db: Path | None = None) -> sub
     if env_db:
         env["STAR_COACH_DB"] = str(env_db)
     return subprocess.run(
-        [sys.executable, "-m", "coach", *args], input=stdin, capture_output=True, text=True, cwd=ROOT, env=env,
+        [sys.executable, "-m", "coach", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
         timeout=60,
     )
 
@@ -53,7 +69,7 @@ def test_output_matches_the_spec(tmp_path: Path) -> None:
                 assert 0 <= start < end <= len(item["answer"])
                 spans.append((start, end))
         spans.sort()
-        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False)), "evidence overlaps"
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), "evidence overlaps"
         assert 1 <= len(out["feedback"]) <= 3
 
 
@@ -64,8 +80,13 @@ def test_labelled_examples_are_valid_input() -> None:
 
 
 def test_bad_lines_get_an_error_and_the_run_goes_on(tmp_path: Path) -> None:
-    bad = ['{"id": "x1", "question": "Q?"}', "not json", "[1, 2]", json.dumps(LINES[0]),
-           '{"id": "x5", "question": "Q?", "answer": "a", "question_type": "poem"}']
+    bad = [
+        '{"id": "x1", "question": "Q?"}',
+        "not json",
+        "[1, 2]",
+        json.dumps(LINES[0]),
+        '{"id": "x5", "question": "Q?", "answer": "a", "question_type": "poem"}',
+    ]
     result = run("grade", "--grader", "rules", "-", stdin="\n".join(bad) + "\n", env_db=tmp_path / "db.sqlite")
     assert result.returncode == 0
     outputs = [json.loads(line) for line in result.stdout.splitlines()]

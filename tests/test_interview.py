@@ -29,8 +29,12 @@ class FailingGrader:
 
 def _question(i: int, kind: QuestionType = "behavioral") -> Question:
     return Question(
-        id=f"q{i}", text=f"Tell me about a time you improved process number {i}.", type=kind,
-        topics=("process_improvement",), levels=("mid",), probes=("What changed?",),
+        id=f"q{i}",
+        text=f"Tell me about a time you improved process number {i}.",
+        type=kind,
+        topics=("process_improvement",),
+        levels=("mid",),
+        probes=("What changed?",),
     )
 
 
