@@ -1,0 +1,111 @@
+"""The Streamlit app, headless through AppTest, on a real database file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import storage
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = ["app_pages/practice.py", "app_pages/history.py", "app_pages/question_bank.py", "app_pages/settings.py"]
+ANSWER = (
+    "At our 120-person distribution centre in 2023, 4% of orders shipped late. I was responsible for getting "
+    "on-time shipping back above 98% before peak. I ran a Pareto of late orders, moved the pick waves and "
+    "cross-trained six packers. Within eight weeks on-time shipping reached 98.6% and overtime fell by 20%."
+)
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=30).run()
+
+
+def start_interview(at: AppTest, n: int) -> AppTest:
+    at.number_input[0].set_value(n)
+    next(b for b in at.button if b.label == "Start interview").click()
+    return at.run()
+
+
+def html_text(at: AppTest) -> str:
+    return "\n".join(str(h.proto.body) for h in at.get("html"))
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label.startswith(label))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_opens(db_path: Path, page: str) -> None:
+    at = new_app()
+    at.switch_page(page).run()
+    assert not at.exception
+    assert at.title, "every page has a title"
+
+
+def test_whole_interview_of_three_questions(db_path: Path) -> None:
+    at = start_interview(new_app(), 3)
+    assert not at.exception
+    for i in range(3):
+        assert f"Question {i + 1} of 3" in [c.value for c in at.caption]
+        at.chat_input[0].set_value(ANSWER).run()
+        assert not at.exception
+        assert any(m.label == "Situation" for m in at.metric)
+    assert "Interview summary" in [h.value for h in at.subheader]
+    assert any("Practise your" in i.value for i in at.info)
+    answers = storage.list_recent_answers(db_path)
+    assert len(answers) == 3 and all(a.grade and a.text == ANSWER for a in answers)
+    assert "Score:" in "".join(m.value for m in at.markdown)
+
+
+def test_skip_and_end_early(db_path: Path) -> None:
+    at = start_interview(new_app(), 4)
+    button(at, "Skip").click()
+    at.run()
+    assert "Question 2 of 4" in [c.value for c in at.caption]
+    at.chat_input[0].set_value(ANSWER).run()
+    button(at, "End interview").click()
+    at.run()
+    assert "Interview summary" in [h.value for h in at.subheader]
+    assert any("Answered 1, skipped 1" in m.value for m in at.markdown)
+    [interview] = storage.list_interviews(db_path)
+    assert interview.status == "ended"
+
+
+def test_unfinished_interview_resumes_in_a_new_session(db_path: Path) -> None:
+    at = start_interview(new_app(), 3)
+    at.chat_input[0].set_value(ANSWER).run()
+    again = new_app()  # a new browser session on the same database
+    resume = button(again, "Resume the interview")
+    assert "(1 of 3 done)" in resume.label
+    resume.click()
+    again.run()
+    assert "Question 2 of 3" in [c.value for c in again.caption]
+    assert ANSWER in html_text(again)
+
+
+def test_empty_answer_gets_a_message_and_is_not_graded(db_path: Path) -> None:
+    at = start_interview(new_app(), 2)
+    at.chat_input[0].set_value("   ").run()
+    assert any("empty" in w.value for w in at.warning)
+    assert storage.list_recent_answers(db_path) == []
+    assert "Question 1 of 2" in [c.value for c in at.caption]
+
+
+def test_script_text_is_shown_as_text(db_path: Path) -> None:
+    hostile = "<script>alert('x')</script> <img src=x onerror=alert(1)> I led the **recount**."
+    at = start_interview(new_app(), 2)
+    at.chat_input[0].set_value(hostile).run()
+    body = html_text(at)
+    assert "<script>" not in body and "<img" not in body
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in body
+    assert storage.list_recent_answers(db_path)[0].text == hostile
+
+
+def test_history_lists_graded_answers(db_path: Path) -> None:
+    at = start_interview(new_app(), 2)
+    at.chat_input[0].set_value(ANSWER).run()
+    at.switch_page("app_pages/history.py").run()
+    assert not at.exception
+    assert len(at.expander) == 1 and "/100" in at.expander[0].label

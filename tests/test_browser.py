@@ -1,0 +1,79 @@
+"""End to end in real headless Chromium: answer two questions, reload, find them on History."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+
+pytestmark = pytest.mark.browser
+
+if not os.path.exists(CHROMIUM):
+    if os.environ.get("CI"):
+        raise RuntimeError(f"{CHROMIUM} is missing: CI must install Debian's chromium")
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
+
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+ANSWERS = [
+    "At our regional DC in 2023 about 3% of orders shipped with a wrong item. I was asked to halve that "
+    "within a quarter. I ran a Pareto of errors by zone, re-slotted look-alike SKUs and added scan-to-verify "
+    "at packing. Within ten weeks errors fell to 1.1% and credits dropped by $18,000 a month.",
+    "<script>alert('boo')</script> When I was a production planner at a 200-person plant, changeovers took "
+    "90 minutes. My goal was to cut them by half. I filmed a changeover, ran a SMED workshop and moved "
+    "tooling prep offline. Changeovers fell to 40 minutes in two months and OEE rose 6 points.",
+]
+
+
+@pytest.fixture
+def page():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context()
+        page = context.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        yield page
+        browser.close()
+        assert dialogs == [], f"a dialog fired: {dialogs}"
+
+
+def answer(page: Page, text: str, graded_so_far: int) -> float:
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill(text)
+    started = time.monotonic()
+    box.press("Enter")
+    expect(page.get_by_text("Score:")).to_have_count(graded_so_far + 1, timeout=30_000)
+    return time.monotonic() - started
+
+
+def test_interview_in_the_browser(page: Page, tmp_path: Path) -> None:
+    db_path = tmp_path / "coach.db"
+    launched = time.monotonic()
+    with streamlit_server(db_path) as url:
+        page.goto(url)
+        page.get_by_role("button", name="Start interview").click()
+        expect(page.get_by_text("Question 1 of 5")).to_be_visible(timeout=30_000)
+        first_question_s = time.monotonic() - launched
+        timings = [answer(page, text, i) for i, text in enumerate(ANSWERS)]
+        expect(page.get_by_text("Question 3 of 5")).to_be_visible()
+        assert page.locator("mark[data-part]").count() >= 8
+        assert page.locator("script:has-text('boo')").count() == 0
+
+        page.reload()
+        expect(page.get_by_text("Question 3 of 5")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("Score:")).to_have_count(2)
+
+        page.get_by_role("link", name="History").click()
+        expect(page.get_by_role("heading", name="History")).to_be_visible(timeout=30_000)
+        expanders = page.get_by_test_id("stExpander")
+        expect(expanders).to_have_count(2)
+        page.screenshot(path=str(tmp_path / "history.png"))
+    print(
+        f"\nfirst question after launch: {first_question_s:.2f} s; graded answers: "
+        + ", ".join(f"{t:.2f} s" for t in timings)
+    )
