@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="STAR Coach", page_icon="⭐", layout="centered")
+st.set_page_config(page_title="STAR Coach", page_icon=":material/star:", layout="centered")
 
 pages = [
-    st.Page("app_pages/practice.py", title="Practice", icon="🎤", default=True),
-    st.Page("app_pages/history.py", title="History", icon="📜"),
-    st.Page("app_pages/question_bank.py", title="Question bank", icon="📚"),
-    st.Page("app_pages/settings.py", title="Settings", icon="⚙️"),
+    st.Page("app_pages/practice.py", title="Practice", icon=":material/record_voice_over:", default=True),
+    st.Page("app_pages/history.py", title="History", icon=":material/history:"),
+    st.Page("app_pages/question_bank.py", title="Question bank", icon=":material/library_books:"),
+    st.Page("app_pages/settings.py", title="Settings", icon=":material/settings:"),
 ]
 st.navigation(pages).run()

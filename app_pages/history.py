@@ -7,6 +7,11 @@ import streamlit as st
 import storage
 from app_pages import ui
 
+
+def _short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 st.title("History")
 answers = [a for a in storage.list_recent_answers(ui.settings().db_path, limit=200) if not a.skipped]
 if not answers:
@@ -16,10 +21,10 @@ for answer in answers:
     score = f"{grade.overall}/100" if grade else "not graded"
     grader = "" if grade is None else (" · LLM" if grade.grader == "llm" else " · rules")
     when = answer.created_at.astimezone().strftime("%d %b %Y %H:%M")
-    with st.expander(f"{score}{grader} · {when} · {answer.question_text[:90]}"):
+    with st.expander(f"{score}{grader} · {when} · {_short(answer.question_text)}"):
         ui.show_text(answer.question_text, tag="b")
         if grade:
-            ui.show_grade(answer)
+            ui.show_grade(answer, in_expander=True)
         else:
             ui.show_text(answer.text)
             st.warning(answer.grade_error or "This answer has not been graded.")

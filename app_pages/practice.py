@@ -59,7 +59,7 @@ def setup_form() -> None:
 
 def show_transcript(state: InterviewState) -> None:
     for answer in state.answers:
-        with st.chat_message("assistant", avatar="🧑‍💼"):
+        with st.chat_message("assistant", avatar=":material/badge:"):
             ui.show_text(f"Question {answer.position + 1}: {answer.question_text}")
         with st.chat_message("user"):
             if answer.skipped:
@@ -68,7 +68,7 @@ def show_transcript(state: InterviewState) -> None:
                 ui.show_text(answer.text)
         if answer.skipped:
             continue
-        with st.chat_message("assistant", avatar="🧑‍💼"):
+        with st.chat_message("assistant", avatar=":material/badge:"):
             if answer.grade:
                 ui.show_grade(answer)
             else:
@@ -81,7 +81,7 @@ def show_transcript(state: InterviewState) -> None:
 
 def show_summary(state: InterviewState) -> None:
     summary = summarise(state.answers)
-    with st.chat_message("assistant", avatar="🧑‍💼"):
+    with st.chat_message("assistant", avatar=":material/badge:"):
         st.subheader("Interview summary")
         st.write(f"Answered {summary.answered}, skipped {summary.skipped}.")
         if summary.average_overall is not None:
@@ -99,7 +99,7 @@ def show_summary(state: InterviewState) -> None:
 def ask(state: InterviewState) -> None:
     question = state.current_question
     assert question is not None
-    with st.chat_message("assistant", avatar="🧑‍💼"):
+    with st.chat_message("assistant", avatar=":material/badge:"):
         kind = "Case" if question.type == "case" else "Behavioural"
         st.caption(f"Question {state.position + 1} of {len(state.questions)} · {kind}")
         ui.show_text(question.text)
@@ -116,7 +116,7 @@ def ask(state: InterviewState) -> None:
     try:
         with st.chat_message("user"):
             ui.show_text(text)
-        with st.chat_message("assistant", avatar="🧑‍💼"), st.spinner("Grading your answer..."):
+        with st.chat_message("assistant", avatar=":material/badge:"), st.spinner("Grading your answer..."):
             service.answer(state.interview.id, text)
     except AnswerRejected as exc:
         st.warning(str(exc))

@@ -53,7 +53,7 @@ def grader_caption(grade: Grade) -> str:
     return text
 
 
-def show_grade(answer: Answer) -> None:
+def show_grade(answer: Answer, in_expander: bool = False) -> None:
     """The grade as the interviewer's message: score, parts, highlighted answer, suggestions."""
     grade = answer.grade
     if grade is None:
@@ -67,6 +67,11 @@ def show_grade(answer: Answer) -> None:
     st.html(highlighted_html(answer.text, grade))
     st.markdown("**What to work on**")
     show_list(grade.suggestions)
-    with st.expander("Feedback on each part"):
-        show_list([f"{p.title()}: {grade.part(p).feedback}" for p in PARTS])
+    per_part = [f"{p.title()}: {grade.part(p).feedback}" for p in PARTS]
+    if in_expander:  # Streamlit expanders do not nest
+        st.markdown("**Feedback on each part**")
+        show_list(per_part)
+    else:
+        with st.expander("Feedback on each part"):
+            show_list(per_part)
     st.caption(grader_caption(grade))

@@ -32,6 +32,10 @@ def html_text(at: AppTest) -> str:
     return "\n".join(str(h.proto.body) for h in at.get("html"))
 
 
+def captions(at: AppTest) -> str:
+    return "\n".join(c.value for c in at.caption)
+
+
 def button(at: AppTest, label: str):
     return next(b for b in at.button if b.label.startswith(label))
 
@@ -48,7 +52,7 @@ def test_whole_interview_of_three_questions(db_path: Path) -> None:
     at = start_interview(new_app(), 3)
     assert not at.exception
     for i in range(3):
-        assert f"Question {i + 1} of 3" in [c.value for c in at.caption]
+        assert f"Question {i + 1} of 3" in captions(at)
         at.chat_input[0].set_value(ANSWER).run()
         assert not at.exception
         assert any(m.label == "Situation" for m in at.metric)
@@ -63,7 +67,7 @@ def test_skip_and_end_early(db_path: Path) -> None:
     at = start_interview(new_app(), 4)
     button(at, "Skip").click()
     at.run()
-    assert "Question 2 of 4" in [c.value for c in at.caption]
+    assert "Question 2 of 4" in captions(at)
     at.chat_input[0].set_value(ANSWER).run()
     button(at, "End interview").click()
     at.run()
@@ -81,7 +85,7 @@ def test_unfinished_interview_resumes_in_a_new_session(db_path: Path) -> None:
     assert "(1 of 3 done)" in resume.label
     resume.click()
     again.run()
-    assert "Question 2 of 3" in [c.value for c in again.caption]
+    assert "Question 2 of 3" in captions(again)
     assert ANSWER in html_text(again)
 
 
@@ -90,7 +94,7 @@ def test_empty_answer_gets_a_message_and_is_not_graded(db_path: Path) -> None:
     at.chat_input[0].set_value("   ").run()
     assert any("empty" in w.value for w in at.warning)
     assert storage.list_recent_answers(db_path) == []
-    assert "Question 1 of 2" in [c.value for c in at.caption]
+    assert "Question 1 of 2" in captions(at)
 
 
 def test_script_text_is_shown_as_text(db_path: Path) -> None:

@@ -61,7 +61,8 @@ def test_interview_in_the_browser(page: Page, tmp_path: Path) -> None:
         first_question_s = time.monotonic() - launched
         timings = [answer(page, text, i) for i, text in enumerate(ANSWERS)]
         expect(page.get_by_text("Question 3 of 5")).to_be_visible()
-        assert page.locator("mark[data-part]").count() >= 8
+        for part in ("situation", "task", "action", "result"):
+            assert page.locator(f"mark[data-part={part}]").count() >= 1, f"no {part} highlighted"
         assert page.locator("script:has-text('boo')").count() == 0
 
         page.reload()
