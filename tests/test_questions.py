@@ -1,0 +1,74 @@
+"""The question bank: it loads and validates, and interviews draw from it fairly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coach.models import TOPIC_LABELS, InterviewSetup, Question
+from coach.questions import BankError, choose_questions, load_bank
+
+VALID = """
+[[questions]]
+id = "x-b01"
+text = "Tell me about a time you cut a lead time."
+type = "behavioral"
+topics = ["logistics"]
+levels = ["mid"]
+"""
+
+
+def test_built_in_bank_is_large_valid_and_covers_every_topic(bank: list[Question]) -> None:
+    assert len(bank) >= 30
+    assert len({q.id for q in bank}) == len(bank)
+    assert {t for q in bank for t in q.topics} == set(TOPIC_LABELS)
+    assert {q.type for q in bank} == {"behavioral", "case"}
+    for level in ("entry", "mid", "senior"):
+        assert sum(level in q.levels for q in bank) >= 10
+    assert all(1 <= len(q.probes) <= 3 for q in bank)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (VALID.replace('"logistics"', '"astrology"'), "unknown topic"),
+        (VALID.replace('"mid"', '"intern"'), "levels"),
+        (VALID.replace("Tell me about a time you cut a lead time.", "   "), "text"),
+        (VALID.replace('type = "behavioral"', 'type = "essay"'), "type"),
+        (VALID + 'colour = "red"\n', "colour"),
+        ("[[questions]\nbroken", "not valid TOML"),
+        (VALID + VALID, "duplicate id"),
+    ],
+)
+def test_invalid_entries_are_refused_with_the_place(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "bad.toml").write_text(text)
+    with pytest.raises(BankError, match=message) as info:
+        load_bank(tmp_path)
+    assert "bad.toml" in str(info.value)
+
+
+def test_choice_respects_filters_and_never_repeats(bank: list[Question]) -> None:
+    setup = InterviewSetup(level="senior", topics=("inventory", "logistics"), question_type="behavioral", n_questions=3)
+    chosen = choose_questions(bank, setup, seed=7)
+    assert len(chosen) == 3 and len({q.id for q in chosen}) == 3
+    assert all(q.type == "behavioral" and set(q.topics) & {"inventory", "logistics"} for q in chosen)
+
+
+def test_choice_is_reproducible_with_a_seed(bank: list[Question]) -> None:
+    setup = InterviewSetup(n_questions=5)
+    assert choose_questions(bank, setup, seed=1) == choose_questions(bank, setup, seed=1)
+
+
+def test_choice_favours_unanswered_questions(bank: list[Question]) -> None:
+    setup = InterviewSetup(level="mid", question_type="case", n_questions=3)
+    fitting = [q for q in bank if "mid" in q.levels and q.type == "case"]
+    answered = {q.id for q in fitting[:-3]}
+    chosen = choose_questions(bank, setup, answered=answered, seed=3)
+    assert {q.id for q in chosen}.isdisjoint(answered)
+
+
+def test_choice_widens_to_other_levels_rather_than_run_short(bank: list[Question]) -> None:
+    setup = InterviewSetup(level="entry", topics=("safety",), question_type="case", n_questions=3)
+    chosen = choose_questions(bank, setup, seed=1)
+    assert chosen and all(q.type == "case" and "safety" in q.topics for q in chosen)
