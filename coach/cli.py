@@ -6,10 +6,12 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from coach.batch import BatchSaver, grade_lines
 from coach.config import load_settings
+from coach.evaluation import evaluate, load_labelled
 from coach.grading import Grader
 from coach.grading.rules import RuleBasedGrader
 
@@ -23,6 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--grader", choices=("rules", "llm", "auto"), default="auto")
     grade.add_argument("--save", action="store_true", help="also record the answers and grades in the database")
     grade.add_argument("input", help="JSONL file, one answer a line ('-' for stdin)")
+    bench = commands.add_parser("benchmark", help="score the rule-based grader against labelled answers")
+    bench.add_argument("input", help="labelled JSONL file (segments and quality per line)")
+    bench.add_argument("--errors", type=int, default=0, metavar="N", help="also list the N worst-labelled answers")
     return parser
 
 
@@ -67,8 +72,26 @@ def run_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_benchmark(args: argparse.Namespace) -> int:
+    try:
+        items = load_labelled(Path(args.input))
+    except OSError as exc:
+        return _fail(f"cannot read {args.input}: {exc.strerror or exc}")
+    except ValueError as exc:
+        return _fail(str(exc))
+    report = evaluate(RuleBasedGrader(), items)
+    print("\n".join(report.lines()))
+    if args.errors:
+        print(f"worst {args.errors} by character agreement:")
+        for item_id, agree in sorted(report.per_item, key=lambda x: x[1])[: args.errors]:
+            print(f"  {item_id}: {agree:.2f}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "grade":
         return run_grade(args)
+    if args.command == "benchmark":
+        return run_benchmark(args)
     return _fail(f"unknown command {args.command}")
