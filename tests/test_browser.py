@@ -69,10 +69,17 @@ def test_interview_in_the_browser(page: Page, tmp_path: Path) -> None:
         expect(page.get_by_text("Question 3 of 5")).to_be_visible(timeout=30_000)
         expect(page.get_by_text("Score:")).to_have_count(2)
 
+        interview_url_query = page.url.split("?", 1)[1]
+
+    # A server restart: the same database, a new process and port, the interview's link.
+    with streamlit_server(db_path) as url:
+        page.goto(f"{url}/?{interview_url_query}")
+        expect(page.get_by_text("Question 3 of 5")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("Score:")).to_have_count(2)
+
         page.get_by_role("link", name="History").click()
         expect(page.get_by_role("heading", name="History")).to_be_visible(timeout=30_000)
-        expanders = page.get_by_test_id("stExpander")
-        expect(expanders).to_have_count(2)
+        expect(page.get_by_test_id("stExpander")).to_have_count(2)
         page.screenshot(path=str(tmp_path / "history.png"))
     print(
         f"\nfirst question after launch: {first_question_s:.2f} s; graded answers: "
