@@ -11,9 +11,10 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+|\n\s*|(?<=[.!?])(?=[A-Z][
 # Clause boundaries inside a sentence where the STAR part often changes:
 # "I was asked to halve returns, so I pulled the data" -> task | action.
 _CLAUSE_BREAK = re.compile(
-    r"(?:;\s+|,\s+(?=(?:so|and so|which|and then|then|after which|and as a result|as a result|"
-    r"but|because of this|thanks to that|resulting in|leading to)\b)|\s+(?=so (?:I|we)\b)|"
-    r"\s+-{1,2}\s+|\s+—\s*)",
+    r"(?:;\s+|,\s+(?=(?:so|and so|and then|then|after which|and as a result|as a result|but|because of this|"
+    r"thanks to that|resulting in|leading to|which (?:meant|led|cut|saved|brought|reduced|took))\b)"
+    r"|\s+(?=so (?:I|we|that's|the)\b)|\s+(?=and (?:I )?was (?:asked|told|given|tasked)\b)|"
+    r"\s+-{1,2}\s+|\s+—\s*)(?!(?:so )?(?:that|we could|I could|they could|it could|we can|I can)\b)",
     re.IGNORECASE,
 )
 _ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|Mr|Ms|Dr|No|Inc|Ltd|St)\.$", re.IGNORECASE)

@@ -1,0 +1,88 @@
+"""Grading speed: median time for 300-word answers, and 1,000 answers through `python -m coach grade`.
+
+python benchmarks/speed.py
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from coach.evaluation import load_labelled  # noqa: E402
+from coach.grading.rules import RuleBasedGrader  # noqa: E402
+
+DEV = ROOT / "benchmarks" / "data" / "dev.jsonl"
+
+
+def answers_of(words: int) -> list[str]:
+    """Answers of exactly `words` words, stitched from the labelled answers (varied text)."""
+    items = [i.answer for i in load_labelled(DEV)]
+    out = []
+    for start in range(len(items)):
+        pieces, k = [], start
+        while sum(len(p.split()) for p in pieces) < words:
+            pieces.append(items[k % len(items)])
+            k += 1
+        out.append(" ".join(" ".join(pieces).split()[:words]))
+    return out
+
+
+def time_in_process() -> None:
+    grader = RuleBasedGrader()
+    texts = answers_of(300)
+    for text in texts[:10]:
+        grader.grade("Warm-up question?", text)
+    times = []
+    for text in texts:
+        started = time.perf_counter()
+        grader.grade("Tell me about a time you improved a process.", text)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    print(
+        f"300-word answers: {len(times)}, median {statistics.median(times):.2f} ms, "
+        f"p95 {times[int(0.95 * len(times)) - 1]:.2f} ms (target: median <= 5 ms)"
+    )
+
+
+def time_batch_command() -> None:
+    items = load_labelled(DEV)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "1000.jsonl"
+        with source.open("w", encoding="utf-8") as out:
+            for n in range(1000):
+                item = items[n % len(items)]
+                out.write(
+                    json.dumps(
+                        {
+                            "id": f"b{n}",
+                            "question": item.question,
+                            "answer": item.answer,
+                            "question_type": item.question_type,
+                        }
+                    )
+                    + "\n"
+                )
+        started = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, "-m", "coach", "grade", "--grader", "rules", str(source)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        elapsed = time.perf_counter() - started
+    lines = result.stdout.count("\n")
+    print(f"python -m coach grade: {lines} answers in {elapsed:.2f} s (target: 1,000 in under 10 s)")
+
+
+if __name__ == "__main__":
+    time_in_process()
+    time_batch_command()

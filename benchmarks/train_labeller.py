@@ -1,0 +1,171 @@
+"""Fit the clause labeller's weights (coach/grading/label_model.json) on labelled answers.
+
+    python benchmarks/train_labeller.py benchmarks/data/dev.jsonl [more.jsonl ...] [--cv 5] [--write]
+
+Multinomial logistic regression with L2 over the hand-written cue features, plus label-transition
+log-probabilities, both from the labelled files given. --cv reports k-fold figures by answer
+(trained without the fold it scores); --write saves the model fitted on everything given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import itertools
+
+from coach.evaluation import LabelledAnswer, load_labelled
+from coach.grading.labeller import LABELS, MODEL_PATH, LabelModel, label_clauses, read_clauses
+
+L2 = 3.0
+ORDER_WEIGHT = 0.3
+
+
+def gold_clause_labels(item: LabelledAnswer) -> tuple[list, list[str]]:
+    """Our clauses of the answer, each with the gold label covering most of its characters."""
+    gold = item.gold_chars()
+    clauses = read_clauses(item.answer, item.question, item.question_type)
+    labels = []
+    for clause in clauses:
+        counts = Counter(gold[i] for i in range(clause.span.start, clause.span.end) if not item.answer[i].isspace())
+        part = counts.most_common(1)[0][0] if counts else None
+        labels.append({"situation": "S", "task": "T", "action": "A", "result": "R"}.get(part, "-"))
+    return clauses, labels
+
+
+def fit(items: list[LabelledAnswer]) -> LabelModel:
+    rows, ys, sequences = [], [], []
+    for item in items:
+        clauses, labels = gold_clause_labels(item)
+        rows += [c.features for c in clauses]
+        ys += labels
+        sequences.append(labels)
+    names = sorted({name for row in rows for name in row})
+    x = np.array([[row.get(n, 0.0) for n in names] for row in rows])
+    y = np.array([LABELS.index(label) for label in ys])
+    w = _logistic(x, y)
+    weights = {
+        label: {n: round(float(w[k, j]), 4) for j, n in enumerate(names) if abs(w[k, j]) > 1e-4}
+        for k, label in enumerate(LABELS)
+    }
+    transitions, start = _transitions(sequences)
+    return LabelModel(weights=weights, transitions=transitions, start=start, order_weight=ORDER_WEIGHT)
+
+
+def _logistic(x: np.ndarray, y: np.ndarray, steps: int = 3000, rate: float = 0.5) -> np.ndarray:
+    n, d = x.shape
+    k = len(LABELS)
+    w = np.zeros((k, d))
+    onehot = np.eye(k)[y]
+    for _ in range(steps):
+        scores = x @ w.T
+        scores -= scores.max(axis=1, keepdims=True)
+        p = np.exp(scores)
+        p /= p.sum(axis=1, keepdims=True)
+        grad = (p - onehot).T @ x / n + L2 * w / n
+        w -= rate * grad
+    return w
+
+
+def _transitions(sequences: list[list[str]]) -> tuple[dict, dict]:
+    pairs = Counter((a, b) for seq in sequences for a, b in itertools.pairwise(seq))
+    firsts = Counter(seq[0] for seq in sequences if seq)
+    transitions = {}
+    for a in LABELS:
+        total = sum(pairs[(a, b)] for b in LABELS) + len(LABELS)
+        transitions[a] = {b: round(math.log((pairs[(a, b)] + 1) / total), 4) for b in LABELS}
+    total = sum(firsts.values()) + len(LABELS)
+    start = {b: round(math.log((firsts[b] + 1) / total), 4) for b in LABELS}
+    return transitions, start
+
+
+def score(model: LabelModel, items: list[LabelledAnswer]) -> dict[str, float]:
+    parts = {"S": "situation", "T": "task", "A": "action", "R": "result"}
+    tp, fp, fn = Counter(), Counter(), Counter()
+    presence_hits = presence_total = missing_hits = missing_total = 0
+    for item in items:
+        gold = item.gold_chars()
+        pred: list[str | None] = [None] * len(item.answer)
+        found = set()
+        for clause in label_clauses(item.answer, item.question, item.question_type, model):
+            if clause.label != "-":
+                found.add(parts[clause.label])
+                for i in range(clause.span.start, clause.span.end):
+                    pred[i] = parts[clause.label]
+        for g, p in zip(gold, pred, strict=True):
+            if g and g == p:
+                tp[g] += 1
+            else:
+                if p:
+                    fp[p] += 1
+                if g:
+                    fn[g] += 1
+        for part, present in item.gold_present().items():
+            presence_total += 1
+            presence_hits += (part in found) == present
+            if not present:
+                missing_total += 1
+                missing_hits += part not in found
+    f1 = {p: 2 * tp[p] / max(1, 2 * tp[p] + fp[p] + fn[p]) for p in parts.values()}
+    return {
+        **f1,
+        "macro": sum(f1.values()) / 4,
+        "presence": presence_hits / presence_total,
+        "missing": missing_hits / max(1, missing_total),
+    }
+
+
+def cross_validate(items: list[LabelledAnswer], folds: int) -> dict[str, float]:
+    shuffled = items[:]
+    random.Random(0).shuffle(shuffled)
+    totals: Counter = Counter()
+    for k in range(folds):
+        test = shuffled[k::folds]
+        train = [x for i, x in enumerate(shuffled) if i % folds != k]
+        for key, value in score(fit(train), test).items():
+            totals[key] += value / folds
+    return dict(totals)
+
+
+def save(model: LabelModel, sources: list[str]) -> None:
+    data = {
+        "about": "Clause labeller weights fitted by benchmarks/train_labeller.py; do not edit by hand.",
+        "trained_on": sources,
+        "order_weight": model.order_weight,
+        "start": model.start,
+        "transitions": model.transitions,
+        "weights": model.weights,
+    }
+    MODEL_PATH.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--cv", type=int, default=0)
+    parser.add_argument("--test", type=Path, action="append", default=[], help="score on these, not trained on")
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    items = [item for path in args.files for item in load_labelled(path)]
+    if args.cv:
+        print(f"{args.cv}-fold CV:", {k: round(v, 3) for k, v in cross_validate(items, args.cv).items()})
+    model = fit(items)
+    print("train fit:", {k: round(v, 3) for k, v in score(model, items).items()})
+    for path in args.test:
+        print(f"test {path.name}:", {k: round(v, 3) for k, v in score(model, load_labelled(path)).items()})
+    if args.write:
+        save(model, [p.name for p in args.files])
+        print(f"wrote {MODEL_PATH}")
+
+
+if __name__ == "__main__":
+    main()
