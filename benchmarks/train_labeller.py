@@ -28,6 +28,7 @@ from coach.grading.labeller import LABELS, MODEL_PATH, LabelModel, label_clauses
 
 L2 = 3.0
 ORDER_WEIGHT = 0.3
+RECOVER_THRESHOLD = 0.4
 
 
 def gold_clause_labels(item: LabelledAnswer) -> tuple[list, list[str]]:
@@ -58,7 +59,13 @@ def fit(items: list[LabelledAnswer]) -> LabelModel:
         for k, label in enumerate(LABELS)
     }
     transitions, start = _transitions(sequences)
-    return LabelModel(weights=weights, transitions=transitions, start=start, order_weight=ORDER_WEIGHT)
+    return LabelModel(
+        weights=weights,
+        transitions=transitions,
+        start=start,
+        order_weight=ORDER_WEIGHT,
+        recover_threshold=RECOVER_THRESHOLD,
+    )
 
 
 def _logistic(x: np.ndarray, y: np.ndarray, steps: int = 3000, rate: float = 0.5) -> np.ndarray:
@@ -141,6 +148,7 @@ def save(model: LabelModel, sources: list[str]) -> None:
         "about": "Clause labeller weights fitted by benchmarks/train_labeller.py; do not edit by hand.",
         "trained_on": sources,
         "order_weight": model.order_weight,
+        "recover_threshold": model.recover_threshold,
         "start": model.start,
         "transitions": model.transitions,
         "weights": model.weights,

@@ -131,6 +131,15 @@ T_OWN = rx(
     r"\bit (?:was|fell) (?:on|to) me\b|\bI volunteered\b|\bI took (?:on|ownership|over)\b|\bI owned\b",
     r"\bI set (?:out|myself)\b|\bI (?:had|got) (?:just |only )?(?:\w+ ){0,2}(?:days|weeks|months|hours) to\b",
     r"\bmy (?:own )?(?:part|piece|side) (?:was|of)\b|\bup to me\b|\bon my (?:plate|shoulders)\b",
+    r"\btook it on\b|\btook on the (?:goal|job|task|challenge|project)\b|\bit was (?:my|on me)\b",
+    r"\bthe (?:ask|brief|mandate|remit) (?:from|i got|was)\b|\bwanted me to\b|\bexpected me to\b",
+    r"\bwhat i (?:had|needed) to do\b|\bi was the one (?:accountable|responsible)\b",
+)
+T_AS_ROLE = rx(
+    r"^\W*(?:task\W+)?as (?:the |a |an |our |site |new |night[- ]shift |day[- ]shift )?"
+    r"(?:[\w\-'’]+ ){0,4}(?:manager|lead|"
+    r"leader|planner|coordinator|engineer|analyst|officer|belt|user|supervisor|buyer|director|head|owner|"
+    r"specialist|controller|vp|member|champion|sponsor),",
 )
 T_PURPOSE = rx(
     r"\b(?:responsibility|job|task|priority|goal|objective|mandate|aim|mission|brief|challenge|remit) "
@@ -140,7 +149,7 @@ T_PURPOSE = rx(
 )
 T_GOAL = rx(
     r"\b(?:the|our|team'?s?|a|an) (?:goal|objective|target|mandate|aim|mission|brief|kpi)\b",
-    r"\b(?:goal|target|objective) (?:was|is|of)\b",
+    r"\b(?:goal|target|objective|aim) (?:was|is|of|would be|will be|here is)\b",
     r"\bsuccess (?:would|will) (?:mean|look like|be)\b",
 )
 T_NEED = rx(
@@ -216,7 +225,7 @@ R_LESSON = rx(
     r"\bI still (?:use|apply|do)\b|\bI(?:'d| would) do (?:it )?differently\b|\bwhat I(?:'d| would) change\b",
 )
 R_RECOGNITION = rx(
-    r"\b(?:was|were|got|been) (?:recogni[sz]ed|promoted|adopted|rolled out|praised|awarded|approved|extended|"
+    r"\b(?:was|were|got|been) (?:\w+ )?(?:recogni[sz]ed|promoted|adopted|rolled out|praised|awarded|approved|extended|"
     r"replicated|thanked|asked to (?:lead|roll|present|train))\b",
     r"\b(?:still|is now|are now|became) (?:in place|used|running|the standard|standard)\b",
     r"\b(?:very |really )?(?:pleased|happy|impressed|delighted)\b|\bgood review\b|\bfeedback was\b",
@@ -348,6 +357,7 @@ CUE_FAMILIES: dict[str, re.Pattern[str] | Gated] = {
     "t_need": T_NEED,
     "t_target": T_TARGET,
     "t_purpose": T_PURPOSE,
+    "t_as_role": T_AS_ROLE,
     "a_i_did": A_I_DID,
     "a_we_did": A_WE_DID,
     "a_sequence": A_SEQUENCE,

@@ -111,6 +111,8 @@ class LabelModel:
     transitions: dict[str, dict[str, float]]
     start: dict[str, float]
     order_weight: float
+    recover_threshold: float = 1.1  # above 1: never
+    drop_threshold: float = 0.0  # 0: never
 
     def probabilities(self, features: dict[str, float]) -> dict[str, float]:
         scores = {
@@ -131,6 +133,8 @@ def load_model(path: Path = MODEL_PATH) -> LabelModel:
         transitions=data["transitions"],
         start=data["start"],
         order_weight=data["order_weight"],
+        recover_threshold=data.get("recover_threshold", 1.1),
+        drop_threshold=data.get("drop_threshold", 0.0),
     )
 
 
@@ -158,7 +162,35 @@ def label_clauses(
     for clause in clauses:
         clause.probs = model.probabilities(clause.features)
     _best_path(clauses, model)
+    _drop_weak_parts(clauses, model.drop_threshold)
+    _recover_missing_parts(clauses, model.recover_threshold)
     return clauses
+
+
+def _drop_weak_parts(clauses: list[Clause], threshold: float) -> None:
+    """Unlabel a part whose every clause is only weakly that part: no evidence beats thin evidence."""
+    for label in ("S", "T", "A", "R"):
+        mine = [c for c in clauses if c.label == label]
+        if mine and max(c.probs[label] for c in mine) < threshold:
+            for clause in mine:
+                clause.label = "-"
+
+
+def _recover_missing_parts(clauses: list[Clause], threshold: float) -> None:
+    """Give a part the path left out its most likely clause, when the evidence for it is strong.
+
+    The best path favours the usual order, so a short task sentence squeezed between context
+    and actions can lose to its neighbours; this restores it without stealing a part's only clause.
+    """
+    for label in ("T", "S", "R", "A"):
+        if any(c.label == label for c in clauses):
+            continue
+        counts = {lab: sum(c.label == lab for c in clauses) for lab in LABELS}
+        candidates = [
+            c for c in clauses if c.probs.get(label, 0) >= threshold and (c.label == "-" or counts[c.label] > 1)
+        ]
+        if candidates:
+            max(candidates, key=lambda c: c.probs[label]).label = label
 
 
 def _best_path(clauses: list[Clause], model: LabelModel) -> None:

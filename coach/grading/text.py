@@ -67,14 +67,25 @@ def _is_label(text: str, match: re.Match[str]) -> bool:
     return len(word) > 1 or word.isupper()
 
 
+_LABEL_ONLY = re.compile(
+    r"^\W*(?:situation|context|background|task|goal|objective|actions?|approach|results?|outcomes?|impact|"
+    r"[star])\W*$|^\W+$",
+    re.IGNORECASE,
+)
+
+
 def sentences(text: str) -> list[Span]:
-    """Sentence spans, split at explicit labels too."""
-    spans = []
+    """Sentence spans, split at explicit labels too; a label alone joins the text after it."""
+    spans: list[Span] = []
     for block_start, block_end in _label_breaks(text):
         for a, b in _split(text, block_start, block_end, _SENTENCE_END):
             span = _strip(text, a, b)
-            if span:
-                spans.append(span)
+            if not span:
+                continue
+            if spans and _LABEL_ONLY.match(spans[-1].text):
+                previous = spans.pop()
+                span = Span(previous.start, span.end, text[previous.start : span.end])
+            spans.append(span)
     return spans
 
 
