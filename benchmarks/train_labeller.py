@@ -10,6 +10,8 @@ log-probabilities, both from the labelled files given. --cv reports k-fold figur
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import itertools
 import json
 import math
 import random
@@ -21,14 +23,20 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import itertools
-
 from coach.evaluation import LabelledAnswer, load_labelled
-from coach.grading.labeller import LABELS, MODEL_PATH, LabelModel, label_clauses, read_clauses
+from coach.grading.labeller import (
+    LABELS,
+    MODEL_PATH,
+    LabelModel,
+    label_clauses,
+    presence_features,
+    read_clauses,
+)
 
 L2 = 3.0
 ORDER_WEIGHT = 0.3
-RECOVER_THRESHOLD = 0.4
+PRESENCE_FOLDS = 5
+PRESENCE_MARGIN = 0.5
 
 
 def gold_clause_labels(item: LabelledAnswer) -> tuple[list, list[str]]:
@@ -43,7 +51,8 @@ def gold_clause_labels(item: LabelledAnswer) -> tuple[list, list[str]]:
     return clauses, labels
 
 
-def fit(items: list[LabelledAnswer]) -> LabelModel:
+def fit_clauses(items: list[LabelledAnswer]) -> LabelModel:
+    """The clause model alone: label weights and transitions, no presence stage."""
     rows, ys, sequences = [], [], []
     for item in items:
         clauses, labels = gold_clause_labels(item)
@@ -53,24 +62,44 @@ def fit(items: list[LabelledAnswer]) -> LabelModel:
     names = sorted({name for row in rows for name in row})
     x = np.array([[row.get(n, 0.0) for n in names] for row in rows])
     y = np.array([LABELS.index(label) for label in ys])
-    w = _logistic(x, y)
+    w = _logistic(x, y, len(LABELS))
     weights = {
         label: {n: round(float(w[k, j]), 4) for j, n in enumerate(names) if abs(w[k, j]) > 1e-4}
         for k, label in enumerate(LABELS)
     }
     transitions, start = _transitions(sequences)
-    return LabelModel(
-        weights=weights,
-        transitions=transitions,
-        start=start,
-        order_weight=ORDER_WEIGHT,
-        recover_threshold=RECOVER_THRESHOLD,
-    )
+    return LabelModel(weights=weights, transitions=transitions, start=start, order_weight=ORDER_WEIGHT)
 
 
-def _logistic(x: np.ndarray, y: np.ndarray, steps: int = 3000, rate: float = 0.5) -> np.ndarray:
+def fit(items: list[LabelledAnswer]) -> LabelModel:
+    """Clause model on all items, presence model on out-of-fold labellings (honest probabilities)."""
+    clause_model = fit_clauses(items)
+    rows: dict[str, list[dict[str, float]]] = {label: [] for label in "STAR"}
+    gold: dict[str, list[int]] = {label: [] for label in "STAR"}
+    shuffled = items[:]
+    random.Random(1).shuffle(shuffled)
+    for k in range(PRESENCE_FOLDS):
+        fold_model = fit_clauses([x for i, x in enumerate(shuffled) if i % PRESENCE_FOLDS != k])
+        for item in shuffled[k::PRESENCE_FOLDS]:
+            clauses = label_clauses(item.answer, item.question, item.question_type, fold_model)
+            if not clauses:
+                continue
+            present = item.gold_present()
+            for label, part in zip("STAR", ("situation", "task", "action", "result"), strict=True):
+                rows[label].append(presence_features(clauses, label))
+                gold[label].append(int(present[part]))
+    presence = {}
+    for label in "STAR":
+        names = sorted(rows[label][0])
+        x = np.array([[r[n] for n in names] for r in rows[label]])
+        w = _logistic(x, np.array(gold[label]), 2)
+        # Two-class softmax: the score for "present" is the difference of the two rows.
+        presence[label] = {n: round(float(w[1, j] - w[0, j]), 4) for j, n in enumerate(names)}
+    return dataclasses.replace(clause_model, presence=presence, presence_margin=PRESENCE_MARGIN)
+
+
+def _logistic(x: np.ndarray, y: np.ndarray, k: int, steps: int = 3000, rate: float = 0.5) -> np.ndarray:
     n, d = x.shape
-    k = len(LABELS)
     w = np.zeros((k, d))
     onehot = np.eye(k)[y]
     for _ in range(steps):
@@ -148,7 +177,8 @@ def save(model: LabelModel, sources: list[str]) -> None:
         "about": "Clause labeller weights fitted by benchmarks/train_labeller.py; do not edit by hand.",
         "trained_on": sources,
         "order_weight": model.order_weight,
-        "recover_threshold": model.recover_threshold,
+        "presence": model.presence,
+        "presence_margin": model.presence_margin,
         "start": model.start,
         "transitions": model.transitions,
         "weights": model.weights,

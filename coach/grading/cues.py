@@ -34,11 +34,15 @@ def _lower_literals(pattern: str) -> str:
 # Openers that carry no content: "so", "um", "okay so", "and then" at a clause start.
 LEAD = r"^\W*(?:(?:so|and|but|um+|uh+|well|okay|ok|like|basically|yeah|also|then|anyway)\W+){0,4}"
 
+_LABEL_END = r"\s*(?:\*\*|__)?\s*(?:[:\-–—]|\n|$)"
 EXPLICIT = {
-    "S": rx(r"^\W*(?:situation|context|background|the situation|s)\s*(?:\*\*|__)?\s*[:\-–—]"),
-    "T": rx(r"^\W*(?:task|goal|objective|my task|the task|t)\s*(?:\*\*|__)?\s*[:\-–—]"),
-    "A": rx(r"^\W*(?:actions?|approach|what i did|a)\s*(?:\*\*|__)?\s*[:\-–—]"),
-    "R": rx(r"^\W*(?:results?|outcomes?|impact|the result|r)\s*(?:\*\*|__)?\s*[:\-–—]"),
+    "S": rx(r"^\W*(?:the )?(?:situation|context|background|assumptions?|framing|setting|s)" + _LABEL_END),
+    "T": rx(r"^\W*(?:(?:my|the) )?(?:task|goal|objective|aim|target|t)" + _LABEL_END),
+    "A": rx(r"^\W*(?:actions?|approach|what i did|steps|plan|how|a)" + _LABEL_END),
+    "R": rx(
+        r"^\W*(?:(?:the|expected) )?(?:results?|outcomes?|impact|impact/measurement|measurement|lessons?"
+        r"(?: learned| learnt)?|r)" + _LABEL_END
+    ),
 }
 
 METHODS = rx(

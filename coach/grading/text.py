@@ -19,7 +19,8 @@ _CLAUSE_BREAK = re.compile(
 )
 _ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|Mr|Ms|Dr|No|Inc|Ltd|St)\.$", re.IGNORECASE)
 _LABEL = re.compile(
-    r"(?:^|\s)(?:\*\*|__)?(situation|task|action|actions|result|results|outcome|s|t|a|r)"
+    r"(?:^|\s)(?:\*\*|__)?(situation|context|background|assumptions?|task|goal|objective|actions?|approach|"
+    r"results?|outcomes?|impact(?:/measurement)?|lessons?(?: learned| learnt)?|s|t|a|r)"
     r"(?:\*\*|__)?\s*[:\-–]\s+",
     re.IGNORECASE,
 )
@@ -68,8 +69,8 @@ def _is_label(text: str, match: re.Match[str]) -> bool:
 
 
 _LABEL_ONLY = re.compile(
-    r"^\W*(?:situation|context|background|task|goal|objective|actions?|approach|results?|outcomes?|impact|"
-    r"[star])\W*$|^\W+$",
+    r"^\W*(?:situation|context|background|assumptions?|task|goal|objective|actions?|approach|results?|outcomes?|"
+    r"impact(?:/measurement)?|lessons?(?: learned| learnt)?|[star])\W*$|^\W+$",
     re.IGNORECASE,
 )
 
