@@ -94,12 +94,17 @@ S_ROLE = rx(
     LEAD + r"I was (?:a|an|the)? ?[\w\- ]{0,35}(?:manager|coordinator|analyst|supervisor|planner|lead|"
     r"engineer|buyer|director|head|specialist|officer|controller|vp|scheduler|dispatcher)\b",
     r"\bin my (?:role|job|position|time) (?:as|at)\b",
+    r"\b(?:when|after|once|before) i (?:took over|moved|transferred|was promoted|got promoted|arrived)\b",
+    r"\bi (?:was )?work(?:ed|ing)? (?:for|at|as|in)\b|\bi was (?:seconded|posted|based)\b",
+    r"\bthe situation\b|^\W*it was (?:a|an|the|late|early|mid|back|during|our)\b|\bpicture (?:a|an|this)\b",
 )
 S_WHEN = rx(
     r"\b(?:last|that|this|one) (?:year|quarter|spring|summer|autumn|fall|winter|peak|christmas)\b",
     r"\bin (?:early |late |mid-?)?(?:19|20)\d\d\b",
     r"\bduring (?:the |our |a |my )",
-    r"\ba few (?:years|months) ago\b|\bat the time\b|\bback then\b",
+    r"\ba few (?:years|months) ago\b|\bat the time\b|\bback then\b|\bback in\b",
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|june|july|"
+    r"august|september|october|november|december)\b",
 )
 S_STATE = rx(
     r"\b(?:we|the (?:site|plant|team|company|warehouse|dc|business|line))\s+(?:had|was|were)\b",
@@ -138,6 +143,10 @@ T_OWN = rx(
     r"\btook it on\b|\btook on the (?:goal|job|task|challenge|project)\b|\bit was (?:my|on me)\b",
     r"\bthe (?:ask|brief|mandate|remit) (?:from|i got|was)\b|\bwanted me to\b|\bexpected me to\b",
     r"\bwhat i (?:had|needed) to do\b|\bi was the one (?:accountable|responsible)\b",
+    r"\b(?:squarely |firmly )?on me\b|\bsuccess (?:for me )?(?:meant|means|would mean)\b",
+    r"\bwhat (?:we're|we are|i'm|i am) solving for\b|\bthe (?:question|problem) to solve\b",
+    r"\bon the hook\b|\bmy bit\b|\bmade it my\b|\bown(?:ed)? it\b|\bexpectations? (?:was|were|is)\b",
+    r"\btarget(?:ing|ed)? (?:of |was |is )?(?:to |a |an )?\S*\d",
 )
 T_AS_ROLE = rx(
     r"^\W*(?:task\W+)?as (?:the |a |an |our |site |new |night[- ]shift |day[- ]shift )?"
@@ -220,6 +229,7 @@ R_CHANGE = rx(
 )
 R_FROM_TO = rx(
     r"\bfrom\s+\S*\d[^.]{0,40}?\bto\s+\S*\d",
+    r"\b(?:by|down|up) (?:a|one|two) (?:third|quarter|half)\b|\b(?:took|shaved|knocked) [^.]{0,30}\boff\b",
     r"\bby \d",
     r"\b(?:down|up) (?:to|from|by)\b",
 )
@@ -227,6 +237,8 @@ R_LESSON = rx(
     r"\bI (?:learned|learnt|realized|realised|took away|now know|discovered that)\b|\blessons?\b",
     r"\bsince then\b|\b(?:now|today) I\b|\bgoing forward\b|\bnext time\b|\bin hindsight\b|\blooking back\b",
     r"\bI still (?:use|apply|do)\b|\bI(?:'d| would) do (?:it )?differently\b|\bwhat I(?:'d| would) change\b",
+    r"\bwhat i took (?:from|away)\b|\bif i (?:did|were to do|had to do) it again\b|\btaught me\b",
+    r"\bthe (?:big|main|key|biggest) (?:takeaway|lesson)\b|\bi(?:'ve| have) (?:since|always since)\b",
 )
 R_RECOGNITION = rx(
     r"\b(?:was|were|got|been) (?:\w+ )?(?:recogni[sz]ed|promoted|adopted|rolled out|praised|awarded|approved|extended|"
@@ -258,6 +270,10 @@ N_GENERIC = rx(
     r"\b(?:is|are) (?:really |always |so |very )?(?:a |the )?(?:common|important|key|critical|crucial|"
     r"essential|hardest|best) (?:problem|part|thing|issue|skill|lesson|factor)?\b",
     r"\b(?:is|are) (?:all|really) about\b|\bthe key is\b|\byou (?:have|need) to\b|\byou can't\b",
+    r"\b(?:is|are) (?:always|essential|everything|vital|key)\b|\b(?:is|are) always like that\b",
+    r"\bteam effort\b|\bgrateful\b|\bi (?:really |truly |genuinely )?(?:care about|love|enjoy)\b",
+    r"\bi(?:'m| am) (?:quite |very |really |naturally |just |a )+(?:\w+ )?(?:thinker|person|player|learner|"
+    r"communicator|leader|organi[sz]ed|proud|good at|creative)\b",
 )
 N_META = rx(
     r"\b(?:that's|that is|what) a (?:really |very )?(?:good|great|interesting|big|tough) (?:question|one)\b",

@@ -75,7 +75,9 @@ _I_START = cues.rx(cues.LEAD + r"i\b")
 _WE_START = cues.rx(cues.LEAD + r"we\b")
 
 
-def clause_features(text: str, pos: float, explicit: str | None, ctx: AnswerContext) -> dict[str, float]:
+def clause_features(
+    text: str, pos: float, explicit: str | None, ctx: AnswerContext, labelled_here: bool = False
+) -> dict[str, float]:
     """Binary and bounded features of one clause; names match the model's."""
     f: dict[str, float] = {"bias": 1.0}
     low = cues.norm(text)
@@ -92,6 +94,8 @@ def clause_features(text: str, pos: float, explicit: str | None, ctx: AnswerCont
     f["we_start"] = float(bool(_WE_START.match(low)))
     if explicit:
         f[f"explicit_{explicit}"] = 1.0
+        if labelled_here:  # the label opens this very clause, not an earlier one
+            f[f"explicit_here_{explicit}"] = 1.0
     if cues.is_filler_only(low):
         f["filler_only"] = 1.0
     if n_words and cues.odd_word_share(words) > 0.3:
@@ -155,9 +159,10 @@ def read_clauses(answer: str, question: str, question_type: QuestionType) -> lis
     governing: str | None = None
     for span in spans:
         # An explicit "Result:" label governs what follows it, until the next label.
-        governing = cues.explicit_label(span.text) or governing
+        here = cues.explicit_label(span.text)
+        governing = here or governing
         pos = (span.start + span.end) / 2 / total
-        clauses.append(Clause(span=span, features=clause_features(span.text, pos, governing, ctx)))
+        clauses.append(Clause(span=span, features=clause_features(span.text, pos, governing, ctx, bool(here))))
     _add_neighbour_features(clauses)
     return clauses
 

@@ -90,11 +90,33 @@ def sentences(text: str) -> list[Span]:
     return spans
 
 
+# Spoken answers run on without full stops; in a long stretch a new clause starts at "and I...",
+# "so what I did", "and then", "and after that".
+_RUN_ON_BREAK = re.compile(
+    r",?\s+(?=(?:and|so|but|then)\s+(?:(?:um+|uh+|like|honestly|basically|then|so),?\s+)*"
+    r"(?:i|we|he|she|they|it|things|everything|my|our|what i|after|by|within|the (?:result|problem|goal|plan))\b)",
+    re.IGNORECASE,
+)
+RUN_ON_WORDS = 28
+
+
+def _cut_run_on(text: str, span: Span) -> list[tuple[int, int]]:
+    if len(span.text.split()) <= RUN_ON_WORDS:
+        return [(span.start, span.end)]
+    return _split(text, span.start, span.end, _RUN_ON_BREAK)
+
+
 def clauses(text: str, min_words: int = 4) -> list[Span]:
     """Sentence spans cut further at clause boundaries; tiny pieces stay joined."""
     spans: list[Span] = []
     for sentence in sentences(text):
-        pieces = [p for a, b in _split(text, sentence.start, sentence.end, _CLAUSE_BREAK) if (p := _strip(text, a, b))]
+        pieces = [
+            p
+            for a, b in _split(text, sentence.start, sentence.end, _CLAUSE_BREAK)
+            if (clause := _strip(text, a, b))
+            for c, d in _cut_run_on(text, clause)
+            if (p := _strip(text, c, d))
+        ]
         merged: list[Span] = []
         for piece in pieces:
             if merged and (len(piece.text.split()) < min_words or len(merged[-1].text.split()) < min_words):
