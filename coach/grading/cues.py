@@ -147,6 +147,8 @@ T_OWN = rx(
     r"\bwhat (?:we're|we are|i'm|i am) solving for\b|\bthe (?:question|problem) to solve\b",
     r"\bon the hook\b|\bmy bit\b|\bmade it my\b|\bown(?:ed)? it\b|\bexpectations? (?:was|were|is)\b",
     r"\btarget(?:ing|ed)? (?:of |was |is )?(?:to |a |an )?\S*\d",
+    r"\b(?:manager|boss|director|vp|ceo|coo|gm|supervisor|lead) (?:was like|said|told me|asked|wanted)\b",
+    r"\b(?:your|my) (?:thing|job|problem|baby|project) now\b",
 )
 T_AS_ROLE = rx(
     r"^\W*(?:task\W+)?as (?:the |a |an |our |site |new |night[- ]shift |day[- ]shift )?"
