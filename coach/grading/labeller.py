@@ -212,6 +212,8 @@ def presence_features(clauses: list[Clause], label: str) -> dict[str, float]:
     probs = [c.probs[label] for c in clauses]
     mine = [c.probs[label] for c in clauses if c.label == label]
     first = clauses[0].features
+    cues_of = PRESENCE_CUES[label]
+    with_cue = [c for c in clauses if any(name in c.features for name in cues_of)]
     return {
         "bias": 1.0,
         "labelled": float(bool(mine)),
@@ -219,7 +221,9 @@ def presence_features(clauses: list[Clause], label: str) -> dict[str, float]:
         "sum_prob": min(sum(probs), 3.0) / 3,
         "max_prob_labelled": max(mine, default=0.0),
         "share": len(mine) / len(clauses),
-        "cue": float(any(name in c.features for c in clauses for name in PRESENCE_CUES[label])),
+        "cue": float(bool(with_cue)),
+        "cue_count": min(len(with_cue), 3) / 3,
+        "cue_in_labelled": float(any(c.label == label for c in with_cue)),
         "explicit": float(any(f"explicit_{label}" in c.features for c in clauses)),
         "junk": float("answer_off_topic" in first or "answer_gibberish" in first),
         "case": float("case" in first),
