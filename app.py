@@ -4,6 +4,15 @@ import streamlit as st
 
 st.set_page_config(page_title="STAR Coach", page_icon=":material/star:", layout="centered")
 
+# .streamlit/config.toml binds to loopback, but Streamlit reads it from the working directory
+# only: started from elsewhere, the app would listen on every interface. Say so plainly.
+if st.get_option("server.address") not in ("127.0.0.1", "localhost", "::1"):
+    st.warning(
+        "STAR Coach is reachable from other machines on this network (server.address is "
+        f"{st.get_option('server.address') or 'every interface'}). There is no login: start it from the "
+        "project folder to use the safe defaults, or see the README's 'Exposing the app'."
+    )
+
 pages = [
     st.Page("app_pages/practice.py", title="Practice", icon=":material/record_voice_over:", default=True),
     st.Page("app_pages/history.py", title="History", icon=":material/history:"),

@@ -13,7 +13,7 @@ def _short(text: str, limit: int = 90) -> str:
 
 
 st.title("History")
-answers = [a for a in storage.list_recent_answers(ui.settings().db_path, limit=200) if not a.skipped]
+answers = storage.list_recent_answers(ui.settings().db_path, limit=200, include_skipped=False)
 if not answers:
     st.info("No answers yet. Your answers and their grades appear here after your first interview.")
 for answer in answers:
@@ -21,7 +21,7 @@ for answer in answers:
     score = f"{grade.overall}/100" if grade else "not graded"
     grader = "" if grade is None else (" · LLM" if grade.grader == "llm" else " · rules")
     when = answer.created_at.astimezone().strftime("%d %b %Y %H:%M")
-    with st.expander(f"{score}{grader} · {when} · {_short(answer.question_text)}"):
+    with st.expander(f"{score}{grader} · {when} · {ui.plain(_short(answer.question_text))}"):
         ui.show_text(answer.question_text, tag="b")
         if grade:
             ui.show_grade(answer, in_expander=True)

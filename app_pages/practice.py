@@ -6,9 +6,7 @@ import streamlit as st
 
 from app_pages import ui
 from coach.interview import AnswerRejected, InterviewState, summarise
-from coach.models import LEVEL_LABELS, MAX_ANSWER_CHARS, PARTS, TOPIC_LABELS, InterviewSetup
-
-TYPE_LABELS = {"both": "Both", "behavioral": "Behavioural", "case": "Case"}
+from coach.models import LEVEL_LABELS, MAX_ANSWER_CHARS, PARTS, TOPIC_LABELS, TYPE_LABELS, Answer, InterviewSetup
 
 service = ui.service()
 
@@ -66,17 +64,26 @@ def show_transcript(state: InterviewState) -> None:
                 st.caption("Skipped")
             else:
                 ui.show_text(answer.text)
-        if answer.skipped:
-            continue
-        with st.chat_message("assistant", avatar=":material/badge:"):
-            if answer.grade:
-                ui.show_grade(answer)
-            else:
-                st.warning(f"{answer.grade_error or 'Not graded yet.'} Your answer is saved.")
-                if st.button("Grade it again", key=f"regrade-{answer.id}"):
-                    with st.spinner("Grading..."):
-                        service.regrade(state.interview.id, answer.id)
-                    st.rerun()
+        if not answer.skipped:
+            with st.chat_message("assistant", avatar=":material/badge:"):
+                show_feedback(state, answer)
+
+
+def show_feedback(state: InterviewState, answer: Answer) -> None:
+    if answer.grade:
+        ui.show_grade(answer)
+        return
+    if answer.grade_error is None and st.session_state.get("to_grade") == answer.id:
+        # Just submitted in this session: grade it now, under a spinner.
+        with st.spinner("Grading your answer..."):
+            service.grade_stored(state.interview.id, answer.id)
+        st.session_state.pop("to_grade", None)
+        st.rerun()
+    st.warning(f"{answer.grade_error or 'This answer has not been graded yet.'} Your answer is saved.")
+    if st.button("Grade it now", key=f"regrade-{answer.id}"):
+        with st.spinner("Grading your answer..."):
+            service.grade_stored(state.interview.id, answer.id)
+        st.rerun()
 
 
 def show_summary(state: InterviewState) -> None:
@@ -96,32 +103,59 @@ def show_summary(state: InterviewState) -> None:
         st.rerun()
 
 
+# Callbacks carry the position the user saw, so a stale tab or a double click cannot
+# file an answer or a skip against a question the user never saw.
+def on_answer(interview_id: str, position: int) -> None:
+    text = st.session_state.get(f"answer-{interview_id}-{position}") or ""
+    try:
+        st.session_state["to_grade"] = service.submit(interview_id, text, position)
+    except AnswerRejected as exc:
+        st.session_state["rejected"] = (str(exc), text)
+
+
+def on_skip(interview_id: str, position: int) -> None:
+    try:
+        service.skip(interview_id, position)
+    except AnswerRejected as exc:
+        st.session_state["rejected"] = (str(exc), "")
+
+
+def on_end(interview_id: str) -> None:
+    try:
+        service.end(interview_id)
+    except AnswerRejected as exc:
+        st.session_state["rejected"] = (str(exc), "")
+
+
+def show_rejection() -> None:
+    rejected = st.session_state.pop("rejected", None)
+    if rejected:
+        message, text = rejected
+        st.warning(message)
+        if text.strip():
+            st.code(text, language=None, wrap_lines=True)
+
+
 def ask(state: InterviewState) -> None:
     question = state.current_question
     assert question is not None
+    iid, position = state.interview.id, state.position
     with st.chat_message("assistant", avatar=":material/badge:"):
-        kind = "Case" if question.type == "case" else "Behavioural"
-        st.caption(f"Question {state.position + 1} of {len(state.questions)} · {kind}")
+        kind = TYPE_LABELS[question.type]
+        st.caption(f"Question {position + 1} of {len(state.questions)} · {kind}")
         ui.show_text(question.text)
+    show_rejection()
     left, right = st.columns(2)
-    if left.button("Skip this question"):
-        service.skip(state.interview.id)
-        st.rerun()
-    if right.button("End interview"):
-        service.end(state.interview.id)
-        st.rerun()
-    text = st.chat_input("Your answer", max_chars=MAX_ANSWER_CHARS, submit_mode="disable")
-    if text is None:
-        return
-    try:
-        with st.chat_message("user"):
-            ui.show_text(text)
-        with st.chat_message("assistant", avatar=":material/badge:"), st.spinner("Grading your answer..."):
-            service.answer(state.interview.id, text)
-    except AnswerRejected as exc:
-        st.warning(str(exc))
-        return
-    st.rerun()
+    left.button("Skip this question", key=f"skip-{iid}-{position}", on_click=on_skip, args=(iid, position))
+    right.button("End interview", key=f"end-{iid}", on_click=on_end, args=(iid,))
+    st.chat_input(
+        "Your answer",
+        key=f"answer-{iid}-{position}",
+        max_chars=MAX_ANSWER_CHARS,
+        submit_mode="disable",
+        on_submit=on_answer,
+        args=(iid, position),
+    )
 
 
 def main() -> None:
@@ -129,12 +163,14 @@ def main() -> None:
     state = service.state(interview_id) if interview_id else None
     if state is None:
         set_current(None)
+        show_rejection()
         setup_form()
         return
     set_current(state.interview.id)
     st.title("Practice interview")
     show_transcript(state)
     if state.done:
+        show_rejection()
         show_summary(state)
     else:
         ask(state)

@@ -5,30 +5,24 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import ui
-from coach.models import LEVEL_LABELS, TOPIC_LABELS
+from coach.models import LEVEL_LABELS, TOPIC_LABELS, TYPE_LABELS
+from coach.questions import filter_questions
 
 st.title("Question bank")
 questions = ui.service().all_questions()
 left, middle, right = st.columns(3)
 topic = left.selectbox("Topic", ["all", *TOPIC_LABELS], format_func=lambda t: TOPIC_LABELS.get(t, "All topics"))
 level = middle.selectbox("Level", ["all", *LEVEL_LABELS], format_func=lambda v: "All levels" if v == "all" else v)
-kind = right.selectbox("Type", ["all", "behavioral", "case"], format_func=str.capitalize)
+kind = right.selectbox("Type", ["all", "behavioral", "case"], format_func=lambda t: TYPE_LABELS.get(t, "All types"))
 search = st.text_input("Search", placeholder="a word in the question")
 
-shown = [
-    q
-    for q in questions
-    if (topic == "all" or topic in q.topics)
-    and (level == "all" or level in q.levels)
-    and (kind == "all" or q.type == kind)
-    and search.lower() in q.text.lower()
-]
+shown = filter_questions(questions, topic=topic, level=level, kind=kind, search=search)
 st.caption(f"{len(shown)} of {len(questions)} questions")
 for question in shown:
-    with st.expander(question.text[:120]):
+    with st.expander(ui.plain(question.text[:120])):
         ui.show_text(question.text)
         st.caption(
-            f"{question.type} · levels: {', '.join(question.levels)} · "
+            f"{TYPE_LABELS[question.type]} · levels: {', '.join(question.levels)} · "
             f"topics: {', '.join(TOPIC_LABELS[t] for t in question.topics)} · difficulty {question.difficulty}"
         )
         if question.strong_answer_shows:

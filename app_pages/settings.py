@@ -5,9 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import ui
+from coach.config import redact_url
 
 settings = ui.settings()
 st.title("Settings")
+for problem in settings.problems:
+    st.warning(problem)
 st.subheader("Grader")
 st.write("Rule-based grader (offline, deterministic): grades every answer on this machine.")
 st.caption(
@@ -18,7 +21,7 @@ st.subheader("Configuration")
 rows = {
     "Database": str(settings.db_path),
     "Model (STAR_COACH_MODEL)": settings.model,
-    "LLM server (OPENAI_BASE_URL)": settings.openai_base_url or "OpenAI (default)",
+    "LLM server (OPENAI_BASE_URL)": redact_url(settings.openai_base_url) if settings.openai_base_url else "OpenAI",
     "API key (OPENAI_API_KEY)": "set" if settings.openai_api_key else "not set",
     "LLM timeout (STAR_COACH_LLM_TIMEOUT)": f"{settings.llm_timeout:g} s",
 }

@@ -8,7 +8,8 @@ from pathlib import Path
 import streamlit as st
 
 from coach.config import Settings, load_settings
-from coach.grading.rules import RuleBasedGrader
+from coach.grading import make_grader
+from coach.highlight import escape_markdown as plain
 from coach.highlight import highlighted_html, legend_html
 from coach.interview import InterviewService
 from coach.models import PARTS, Answer, Grade, Question
@@ -27,7 +28,7 @@ def bank() -> list[Question]:
 
 @st.cache_resource
 def _service(db_path: str) -> InterviewService:
-    return InterviewService(Path(db_path), bank(), RuleBasedGrader())
+    return InterviewService(Path(db_path), bank(), make_grader(settings()))
 
 
 def service() -> InterviewService:
@@ -46,11 +47,12 @@ def show_list(items: list[str]) -> None:
 
 
 def grader_caption(grade: Grade) -> str:
-    who = "the rule-based grader (offline)" if grade.grader == "rules" else f"the LLM ({grade.model})"
-    text = f"Graded by {who}"
+    """Which grader graded, as a caption; the model name and reason are escaped."""
     if grade.fallback_reason:
-        text = f"Graded by rules because {grade.fallback_reason}"
-    return text
+        return f"Graded by rules because {plain(grade.fallback_reason)}"
+    if grade.grader == "rules":
+        return "Graded by the rule-based grader (offline)"
+    return f"Graded by the LLM ({plain(grade.model or 'unknown model')})"
 
 
 def show_grade(answer: Answer, in_expander: bool = False) -> None:

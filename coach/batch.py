@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 import storage
 from coach.grading import Grader
@@ -20,8 +20,8 @@ class BatchItem(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    id: str | int
-    question: str
+    id: StrictStr | StrictInt  # true or 1.5 is not an id
+    question: str = Field(min_length=1, max_length=2000)
     answer: str = Field(max_length=MAX_ANSWER_CHARS)
     question_type: QuestionType = "behavioral"
 
@@ -102,15 +102,26 @@ def grade_lines(lines: Iterable[str], grader: Grader, saver: BatchSaver | None =
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        item_id: Any = None
         try:
-            raw = json.loads(line)
-            item_id = raw.get("id") if isinstance(raw, dict) else None
             item = parse_line(line)
         except (ValueError, ValidationError) as exc:
-            yield {"id": item_id, "line": number, "error": _error_reason(exc)}
+            yield {"id": _safe_id(line), "line": number, "error": _error_reason(exc)}
             continue
-        grade = grader.grade(item.question, item.answer, item.question_type)
-        if saver:
-            saver.save(item, grade)
+        try:
+            grade = grader.grade(item.question, item.answer, item.question_type)
+            if saver:
+                saver.save(item, grade)
+        except Exception as exc:  # one line's failure must not stop the file
+            yield {"id": item.id, "line": number, "error": f"grading failed: {type(exc).__name__}"}
+            continue
         yield grade_to_output(item.id, grade)
+
+
+def _safe_id(line: str) -> str | int | None:
+    """The line's id, if it has a usable one, to name the line in its error."""
+    try:
+        raw = json.loads(line)
+    except ValueError:
+        return None
+    item_id = raw.get("id") if isinstance(raw, dict) else None
+    return item_id if isinstance(item_id, str | int) and not isinstance(item_id, bool) else None

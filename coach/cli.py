@@ -12,7 +12,7 @@ from typing import TextIO
 from coach.batch import BatchSaver, grade_lines
 from coach.config import load_settings
 from coach.evaluation import evaluate, load_labelled
-from coach.grading import Grader
+from coach.grading import Grader, make_grader
 from coach.grading.rules import RuleBasedGrader
 
 EXIT_USAGE = 2
@@ -41,7 +41,7 @@ def _choose_grader(kind: str) -> Grader | str:
     if kind == "llm":
         # Until the LLM grader lands, say so rather than pass rule grades off as LLM ones.
         return "the LLM grader is not available in this version; use --grader rules"
-    return RuleBasedGrader()  # "auto" means rules while no LLM grader exists
+    return make_grader(load_settings())  # "auto" means rules while no LLM grader exists
 
 
 def _open_input(name: str) -> TextIO:
@@ -59,6 +59,8 @@ def run_grade(args: argparse.Namespace) -> int:
         source = _open_input(args.input)
     except OSError as exc:
         return _fail(f"cannot read {args.input}: {exc.strerror or exc}")
+    # A lone surrogate in an id or answer must not stop the run: write it as a JSON escape.
+    sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     saver = BatchSaver(load_settings().db_path) if args.save else None
     try:
         with source:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tomllib
 from pathlib import Path
@@ -17,6 +18,7 @@ SETTING_NAMES = (
     "OPENAI_BASE_URL",
 )
 DEFAULT_MODEL = "gpt-4o-mini"
+DEFAULT_TIMEOUT = 30.0
 
 
 class Settings(BaseModel):
@@ -30,6 +32,8 @@ class Settings(BaseModel):
     # SecretStr keeps the key out of reprs, logs and model dumps.
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
+    # Settings that were ignored because they were unusable, said in words for the Settings page.
+    problems: tuple[str, ...] = ()
 
     @property
     def llm_configured(self) -> bool:
@@ -66,15 +70,36 @@ def read_secrets(cwd: Path | None = None) -> dict[str, str]:
     return values
 
 
+def _timeout(raw: str | None, problems: list[str]) -> float:
+    # A bad timeout must not take the app down: use the default and say so.
+    if not raw:
+        return DEFAULT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 600:
+        problems.append(f"STAR_COACH_LLM_TIMEOUT={raw!r} is not a number of seconds up to 600; using 30.")
+        return DEFAULT_TIMEOUT
+    return value
+
+
 def load_settings(env: dict[str, str] | None = None, cwd: Path | None = None) -> Settings:
-    """Merge secrets files and the environment into Settings."""
+    """Merge secrets files and the environment into Settings; unusable values fall back to defaults."""
     merged = read_secrets(cwd)
     source = os.environ if env is None else env
     merged.update({k: source[k] for k in SETTING_NAMES if source.get(k)})
+    problems: list[str] = []
     return Settings(
         db_path=Path(merged["STAR_COACH_DB"]).expanduser() if merged.get("STAR_COACH_DB") else default_db_path(),
         model=merged.get("STAR_COACH_MODEL") or DEFAULT_MODEL,
-        llm_timeout=float(merged.get("STAR_COACH_LLM_TIMEOUT") or 30.0),
+        llm_timeout=_timeout(merged.get("STAR_COACH_LLM_TIMEOUT"), problems),
         openai_api_key=merged.get("OPENAI_API_KEY") or None,
         openai_base_url=merged.get("OPENAI_BASE_URL") or None,
+        problems=tuple(problems),
     )
+
+
+def redact_url(url: str) -> str:
+    """A URL fit to show: any user:password@ part is hidden."""
+    return re.sub(r"//[^/@]*@", "//***@", url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 from coach.models import PARTS, Grade, PartName
 
@@ -12,6 +13,14 @@ COLOURS: dict[PartName, str] = {
     "action": "#dcfce7",
     "result": "#fce7f3",
 }
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|$~<>:])")
+
+
+def escape_markdown(text: str) -> str:
+    """User text made literal where Streamlit reads markdown (labels, captions): one line, specials escaped."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", " ".join(text.split()))
 
 
 def _escape(text: str) -> str:

@@ -106,23 +106,20 @@ class InterviewService:
     def _question_for(qid: str, position: int, by_id: dict[str, Question], asked: dict[int, Answer]) -> Question:
         if qid in by_id:
             return by_id[qid]
-        # The question left the bank (a deleted custom question): keep what was asked.
+        # Not in the bank (a deleted custom question, a batch line): show what was asked.
+        # model_construct: these ids and texts need not meet the bank's rules.
         if position in asked:
             a = asked[position]
-            return Question(
-                id=qid,
-                text=a.question_text,
-                type=a.question_type,
-                topics=("adaptability",),
-                levels=("entry", "mid", "senior"),
-                custom=True,
+            return Question.model_construct(
+                id=qid, text=a.question_text, type=a.question_type, topics=(), levels=(), probes=(), custom=True
             )
-        return Question(
+        return Question.model_construct(
             id=qid,
-            text="(This question was deleted from the bank. Press Skip to move on.)",
+            text="(This question was deleted. Press Skip to move on.)",
             type="behavioral",
-            topics=("adaptability",),
-            levels=("entry", "mid", "senior"),
+            topics=(),
+            levels=(),
+            probes=(),
             custom=True,
         )
 
@@ -130,53 +127,64 @@ class InterviewService:
         states = [self.state(i.id) for i in storage.list_interviews(self.db_path, status="active", limit=10)]
         return [s for s in states if s is not None and not s.done]
 
-    def answer(self, interview_id: str, text: str) -> Answer:
-        """Store the answer, then grade it; a failed grade leaves the answer stored."""
-        state = self._active_state(interview_id)
-        text = validate_answer(text)
-        question = state.current_question
-        assert question is not None
-        answer_id = storage.record_answer(
-            self.db_path, interview_id, state.position, (question.id, question.text, question.type), text
-        )
-        self.grade_answer(answer_id, question, text)
-        self._finish_if_complete(interview_id)
-        return self._answer(interview_id, answer_id)
+    def submit(self, interview_id: str, text: str, position: int | None = None) -> int:
+        """Commit an answer to the question at `position` (the one the user saw) and return its id.
 
-    def grade_answer(self, answer_id: int, question: Question, text: str) -> None:
+        Grading comes after, so a crash or a failed grade never loses the answer. A position
+        that is no longer current (a second tab, a double submit) is refused, never misfiled.
+        """
+        text = validate_answer(text)
+        state, question = self._current(interview_id, position)
         try:
-            grade = self.grader.grade(question.text, text, question.type)
+            return storage.record_answer(
+                self.db_path, interview_id, state.position, (question.id, question.text, question.type), text
+            )
+        except storage.AlreadyAnswered as exc:
+            raise AnswerRejected(_MOVED_ON) from exc
+
+    def grade_stored(self, interview_id: str, answer_id: int) -> Answer:
+        """Grade a stored answer (again); a grader failure is recorded, not raised."""
+        answer = self._answer(interview_id, answer_id)
+        try:
+            grade = self.grader.grade(answer.question_text, answer.text, answer.question_type)
         except Exception as exc:
             log.exception("grading answer %s failed", answer_id)
             storage.save_grade_error(self.db_path, answer_id, f"Grading failed: {type(exc).__name__}")
-            return
-        storage.save_grade(self.db_path, answer_id, grade)
-
-    def regrade(self, interview_id: str, answer_id: int) -> Answer:
-        """Try again to grade a stored answer whose grading failed."""
-        answer = self._answer(interview_id, answer_id)
-        question = Question(
-            id=answer.question_id,
-            text=answer.question_text,
-            type=answer.question_type,
-            topics=("adaptability",),
-            levels=("entry",),
-        )
-        self.grade_answer(answer_id, question, answer.text)
+        else:
+            storage.save_grade(self.db_path, answer_id, grade)
+        self._finish_if_complete(interview_id)
         return self._answer(interview_id, answer_id)
 
-    def skip(self, interview_id: str) -> None:
-        state = self._active_state(interview_id)
-        question = state.current_question
-        assert question is not None
-        storage.record_answer(
-            self.db_path, interview_id, state.position, (question.id, question.text, question.type), "", skipped=True
-        )
+    def answer(self, interview_id: str, text: str, position: int | None = None) -> Answer:
+        """Submit and grade in one step."""
+        return self.grade_stored(interview_id, self.submit(interview_id, text, position))
+
+    def skip(self, interview_id: str, position: int | None = None) -> None:
+        state, question = self._current(interview_id, position)
+        try:
+            storage.record_answer(
+                self.db_path,
+                interview_id,
+                state.position,
+                (question.id, question.text, question.type),
+                "",
+                skipped=True,
+            )
+        except storage.AlreadyAnswered as exc:
+            raise AnswerRejected(_MOVED_ON) from exc
         self._finish_if_complete(interview_id)
 
     def end(self, interview_id: str) -> None:
-        """End early: what was answered stays; the rest is not asked."""
-        storage.set_interview_status(self.db_path, interview_id, "ended")
+        """End early: what was answered stays; the rest is not asked. Only an active interview ends."""
+        self._active_state(interview_id)
+        storage.end_active_interview(self.db_path, interview_id)
+
+    def _current(self, interview_id: str, position: int | None) -> tuple[InterviewState, Question]:
+        state = self._active_state(interview_id)
+        question = state.current_question
+        if question is None or (position is not None and position != state.position):
+            raise AnswerRejected(_MOVED_ON)
+        return state, question
 
     def _active_state(self, interview_id: str) -> InterviewState:
         state = self.state(interview_id)
@@ -195,6 +203,12 @@ class InterviewService:
         return next(a for a in storage.list_answers(self.db_path, interview_id) if a.id == answer_id)
 
 
+_MOVED_ON = (
+    "That question was already answered or skipped (in another tab, or by a second click); "
+    "the interview has moved on. Your text is below so you can copy it."
+)
+
+
 @dataclass
 class Summary:
     """How an interview went, part by part."""
@@ -209,11 +223,12 @@ class Summary:
 
 def summarise(answers: Sequence[Answer]) -> Summary:
     graded = [a.grade for a in answers if a.grade and not a.skipped]
-    skipped = sum(a.skipped for a in answers)
+    answered = sum(not a.skipped for a in answers)
+    skipped = len(answers) - answered
     if not graded:
-        return Summary(len(graded), skipped, None, {}, None, "Answer at least one question to get a summary.")
+        return Summary(answered, skipped, None, {}, None, "Answer at least one question to get a summary.")
     averages: dict[PartName, float] = {p: sum(g.part(p).score for g in graded) / len(graded) for p in PARTS}
     weakest = min(PARTS, key=lambda p: averages[p])
     overall = sum(g.overall for g in graded) / len(graded)
     advice = f"Practise your {weakest}: {PART_ADVICE[weakest]}."
-    return Summary(len(graded), skipped, overall, averages, weakest, advice)
+    return Summary(answered, skipped, overall, averages, weakest, advice)

@@ -39,6 +39,8 @@ TOPIC_LABELS: dict[str, str] = {
     "adaptability": "Adaptability and problem solving",
 }
 
+TYPE_LABELS: dict[str, str] = {"both": "Both", "behavioral": "Behavioural", "case": "Case"}
+
 MAX_ANSWER_CHARS = 20_000
 
 

@@ -77,3 +77,18 @@ def choose_questions(
         rng.shuffle(seen_before)
         chosen.extend((fresh + seen_before)[: setup.n_questions - len(chosen)])
     return chosen
+
+
+def filter_questions(
+    questions: Iterable[Question], topic: str = "all", level: str = "all", kind: str = "all", search: str = ""
+) -> list[Question]:
+    """Questions matching the browse filters; "all" means no filter, search is case-insensitive."""
+    needle = search.strip().lower()
+    return [
+        q
+        for q in questions
+        if (topic == "all" or topic in q.topics)
+        and (level == "all" or level in q.levels)
+        and (kind == "all" or q.type == kind)
+        and needle in q.text.lower()
+    ]

@@ -37,7 +37,7 @@ def _create_private_file(path: Path) -> None:
 
 
 def _open(path: Path) -> Database:
-    if str(path) != ":memory:" and not path.exists():
+    if not path.exists():
         _create_private_file(path)
     # A connection per use: Streamlit reruns on other threads, so none is shared.
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S)
@@ -50,9 +50,17 @@ def _open(path: Path) -> Database:
     return db
 
 
+def _tighten(path: Path) -> None:
+    # A database made before files were created private, or copied in: make it the owner's only.
+    info = path.stat()
+    if info.st_mode & 0o077 and info.st_uid == os.getuid():
+        path.chmod(0o600)
+
+
 def migrate(path: Path) -> None:
     """Bring the database at path to the current schema (safe to repeat)."""
     db = _open(path)
+    _tighten(path)
     try:
         migrations.apply(db)
     finally:
@@ -141,6 +149,15 @@ def list_interviews(path: Path, status: str | None = None, limit: int = 50) -> l
     with connect(path) as db:
         rows = db["interviews"].rows_where(where, args, order_by="created_at desc", limit=limit)
         return [_interview_from_row(r) for r in rows]
+
+
+def end_active_interview(path: Path, interview_id: str) -> None:
+    """Mark an interview ended early, unless it already finished or ended."""
+    with _write(path) as db:
+        db.execute(
+            "update interviews set status = 'ended', finished_at = ? where id = ? and status = 'active'",
+            [_iso(now()), interview_id],
+        )
 
 
 def set_interview_status(path: Path, interview_id: str, status: str) -> None:
@@ -263,9 +280,10 @@ def list_answers(path: Path, interview_id: str) -> list[Answer]:
         return [_answer_from_row(r) for r in db.query(sql, [interview_id])]
 
 
-def list_recent_answers(path: Path, limit: int = 100, offset: int = 0) -> list[Answer]:
+def list_recent_answers(path: Path, limit: int = 100, offset: int = 0, include_skipped: bool = True) -> list[Answer]:
     """Answers across all interviews, newest first."""
-    sql = _ANSWER_SELECT + " order by a.created_at desc, a.id desc limit ? offset ?"
+    where = "" if include_skipped else " where a.skipped = 0"
+    sql = _ANSWER_SELECT + where + " order by a.created_at desc, a.id desc limit ? offset ?"
     with connect(path) as db:
         return [_answer_from_row(r) for r in db.query(sql, [limit, offset])]
 

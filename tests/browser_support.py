@@ -32,19 +32,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> float:
+# Loopback only: a proxy set in the environment must not see these requests.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> float:
     """Seconds until the server answers its health check."""
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}")
+            raise RuntimeError(f"streamlit exited with {process.returncode}:\n{_tail(log)}")
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            with _DIRECT.open(f"{url}/_stcore/health", timeout=2) as response:
                 if response.status == 200:
                     return time.monotonic() - started
         except OSError:
             time.sleep(0.1)
-    raise TimeoutError(f"{url} did not become healthy in {timeout} s")
+    raise TimeoutError(f"{url} did not become healthy in {timeout} s:\n{_tail(log)}")
+
+
+def _tail(log: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
 
 
 @contextmanager
@@ -52,7 +63,8 @@ def streamlit_server(db_path: Path, extra_env: dict[str, str] | None = None) -> 
     """`streamlit run app.py` on a free loopback port; yields its URL."""
     port = free_port()
     env = {**os.environ, "STAR_COACH_DB": str(db_path), **(extra_env or {})}
-    log = open(db_path.parent / "streamlit.log", "w")  # noqa: SIM115 - closed below
+    log_path = db_path.parent / f"streamlit-{port}.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [
             sys.executable,
@@ -74,7 +86,7 @@ def streamlit_server(db_path: Path, extra_env: dict[str, str] | None = None) -> 
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_healthy(url, process)
+        wait_until_healthy(url, process, log_path)
         yield url
     finally:
         process.terminate()

@@ -17,6 +17,8 @@ def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh database file, also the one the app and CLI will use."""
     path = tmp_path / "data" / "coach.db"
     monkeypatch.setenv("STAR_COACH_DB", str(path))
+    # A developer's own ~/.streamlit/secrets.toml must not leak into tests.
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "STAR_COACH_MODEL", "STAR_COACH_LLM_TIMEOUT"):
         monkeypatch.delenv(name, raising=False)
     return path

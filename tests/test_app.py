@@ -55,7 +55,7 @@ def test_whole_interview_of_three_questions(db_path: Path) -> None:
         assert f"Question {i + 1} of 3" in captions(at)
         at.chat_input[0].set_value(ANSWER).run()
         assert not at.exception
-        assert any(m.label == "Situation" for m in at.metric)
+        assert sum(m.label == "Situation" for m in at.metric) == i + 1, "one graded answer more each turn"
     assert "Interview summary" in [h.value for h in at.subheader]
     assert any("Practise your" in i.value for i in at.info)
     answers = storage.list_recent_answers(db_path)
@@ -113,3 +113,68 @@ def test_history_lists_graded_answers(db_path: Path) -> None:
     at.switch_page("app_pages/history.py").run()
     assert not at.exception
     assert len(at.expander) == 1 and "/100" in at.expander[0].label
+
+
+def test_a_stale_tab_cannot_misfile_an_answer(db_path: Path) -> None:
+    first = start_interview(new_app(), 3)
+    interview_id = storage.list_interviews(db_path)[0].id
+    second = AppTest.from_file(APP, default_timeout=30)
+    second.query_params["interview"] = interview_id
+    second.run()
+    assert "Question 1 of 3" in captions(second)
+    first.chat_input[0].set_value(ANSWER).run()  # tab one answers question 1
+    second.chat_input[0].set_value("Typed for question one in tab two").run()  # tab two still shows it
+    assert any("already answered" in w.value for w in second.warning)
+    assert "Typed for question one in tab two" in [c.value for c in second.code]
+    answers = storage.list_answers(db_path, interview_id)
+    assert [a.text for a in answers] == [ANSWER], "the stale answer is not filed against question 2"
+
+
+def test_unknown_interview_link_falls_back_to_setup(db_path: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["interview"] = "no-such-interview"
+    at.run()
+    assert not at.exception
+    assert any(b.label == "Start interview" for b in at.button)
+
+
+def test_a_failing_grader_keeps_the_answer_and_offers_a_retry(db_path: Path, monkeypatch) -> None:
+    from coach.grading.rules import RuleBasedGrader
+
+    real = RuleBasedGrader.grade
+    monkeypatch.setattr(RuleBasedGrader, "grade", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+    at = start_interview(new_app(), 2)
+    at.chat_input[0].set_value(ANSWER).run()
+    assert not at.exception
+    assert any("Grading failed: RuntimeError" in w.value and "saved" in w.value for w in at.warning)
+    assert storage.list_recent_answers(db_path)[0].text == ANSWER
+    monkeypatch.setattr(RuleBasedGrader, "grade", real)
+    button(at, "Grade it now").click()
+    at.run()
+    assert "Score:" in "".join(m.value for m in at.markdown)
+    assert storage.list_recent_answers(db_path)[0].grade is not None
+
+
+def test_question_text_in_history_labels_is_not_markdown(db_path: Path) -> None:
+    import uuid
+
+    from coach.models import Interview, InterviewSetup
+
+    interview = Interview(
+        id=uuid.uuid4().hex, created_at=storage.now(), setup=InterviewSetup(n_questions=1), question_ids=("batch:1",)
+    )
+    storage.create_interview(db_path, interview)
+    question = "Cut **bold** [link](https://evil.example) and $x^2$ costs?"
+    storage.record_answer(db_path, interview.id, 0, ("batch:1", question, "behavioral"), "An answer.")
+    at = new_app()
+    at.switch_page("app_pages/history.py").run()
+    label = at.expander[0].label
+    assert "\\*\\*bold\\*\\*" in label and "\\[link\\]" in label and "\\$x^2\\$" in label
+
+
+def test_bad_settings_are_reported_not_fatal(db_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("STAR_COACH_LLM_TIMEOUT", "abc")
+    at = new_app()
+    at.switch_page("app_pages/settings.py").run()
+    assert not at.exception
+    assert any("STAR_COACH_LLM_TIMEOUT" in w.value for w in at.warning)

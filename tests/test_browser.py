@@ -23,7 +23,8 @@ ANSWERS = [
     "At our regional DC in 2023 about 3% of orders shipped with a wrong item. I was asked to halve that "
     "within a quarter. I ran a Pareto of errors by zone, re-slotted look-alike SKUs and added scan-to-verify "
     "at packing. Within ten weeks errors fell to 1.1% and credits dropped by $18,000 a month.",
-    "<script>alert('boo')</script> When I was a production planner at a 200-person plant, changeovers took "
+    "<script>alert('boo')</script><img src=x onerror=alert(1)> When I was a production planner at a "
+    "200-person plant, changeovers took "
     "90 minutes. My goal was to cut them by half. I filmed a changeover, ran a SMED workshop and moved "
     "tooling prep offline. Changeovers fell to 40 minutes in two months and OEE rose 6 points.",
 ]
@@ -63,7 +64,9 @@ def test_interview_in_the_browser(page: Page, tmp_path: Path) -> None:
         expect(page.get_by_text("Question 3 of 5")).to_be_visible()
         for part in ("situation", "task", "action", "result"):
             assert page.locator(f"mark[data-part={part}]").count() >= 1, f"no {part} highlighted"
-        assert page.locator("script:has-text('boo')").count() == 0
+        # Shown as text: the literal markup is visible, and no element was made from it.
+        expect(page.get_by_text("<script>alert('boo')</script><img src=x onerror=alert(1)>").first).to_be_visible()
+        assert page.locator("img[src=x]").count() == 0
 
         page.reload()
         expect(page.get_by_text("Question 3 of 5")).to_be_visible(timeout=30_000)

@@ -133,3 +133,18 @@ def test_save_records_one_session(tmp_path: Path) -> None:
     assert [a["text"] for a in answers] == [x["answer"] for x in LINES]
     assert db["grades"].count == 2
     assert json.loads(interview["question_ids"]) == ["batch:a1", "batch:2"]
+
+
+def test_odd_ids_and_lone_surrogates_do_not_stop_the_run(tmp_path: Path) -> None:
+    lines = [
+        '{"id": "\\ud800", "question": "Q?", "answer": "At our DC I cut errors by 20% in a month."}',
+        '{"id": true, "question": "Q?", "answer": "x"}',
+        json.dumps(LINES[0]),
+    ]
+    result = run("grade", "--grader", "rules", "-", stdin="\n".join(lines), env_db=tmp_path / "db.sqlite")
+    assert result.returncode == 0, result.stderr
+    outputs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(outputs) == 3
+    assert outputs[0]["id"] == "\ud800" and "overall" in outputs[0]
+    assert outputs[1]["id"] is None and outputs[1]["line"] == 2 and outputs[1]["error"].startswith("id")
+    assert outputs[2]["id"] == "a1"

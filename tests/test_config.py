@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from coach.config import default_db_path, load_settings
+from coach.config import default_db_path, load_settings, redact_url
+
+
+@pytest.fixture(autouse=True)
+def _own_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
 
 
 def test_defaults_put_the_database_outside_the_checkout(tmp_path: Path) -> None:
@@ -49,3 +54,15 @@ def test_broken_secrets_file_is_ignored(tmp_path: Path, monkeypatch: pytest.Monk
     (tmp_path / ".streamlit").mkdir()
     (tmp_path / ".streamlit" / "secrets.toml").write_text("this is = = not toml")
     assert load_settings(env={"STAR_COACH_DB": str(tmp_path / "x.db")}, cwd=tmp_path).db_path == tmp_path / "x.db"
+
+
+@pytest.mark.parametrize("raw", ["abc", "0", "-5", "9999"])
+def test_unusable_timeout_falls_back_and_is_reported(tmp_path: Path, raw: str) -> None:
+    settings = load_settings(env={"STAR_COACH_LLM_TIMEOUT": raw}, cwd=tmp_path)
+    assert settings.llm_timeout == 30.0
+    assert len(settings.problems) == 1 and "STAR_COACH_LLM_TIMEOUT" in settings.problems[0]
+
+
+def test_redacted_url_hides_credentials() -> None:
+    assert redact_url("http://bob:hunter2@10.0.0.5:8000/v1") == "http://***@10.0.0.5:8000/v1"
+    assert redact_url("http://127.0.0.1:11434/v1") == "http://127.0.0.1:11434/v1"

@@ -116,7 +116,7 @@ def test_failed_grading_keeps_the_answer_and_can_retry(service: InterviewService
     answer = broken.answer(interview.id, STRONG)
     assert answer.text == STRONG and answer.grade is None
     assert answer.grade_error and "RuntimeError" in answer.grade_error
-    regraded = service.regrade(interview.id, answer.id)
+    regraded = service.grade_stored(interview.id, answer.id)
     assert regraded.grade is not None and regraded.grade_error is None
 
 

@@ -19,3 +19,13 @@ class Grader(Protocol):
 
 class GradingError(Exception):
     """A grader could not produce a grade; the message is fit to show a user."""
+
+
+def make_grader(settings: object | None = None) -> Grader:
+    """The grader the app and the CLI use for these settings.
+
+    Until the LLM grader exists, that is always the rule-based grader; the one place to change.
+    """
+    from coach.grading.rules import RuleBasedGrader  # the rules module imports this package
+
+    return RuleBasedGrader()
