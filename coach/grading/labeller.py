@@ -47,7 +47,8 @@ _OPS_WORDS = cues.rx(
     r"schedule|order|delivery|manager|stakeholder|vendor|site|shift|line|budget|data|system|staff|safety|"
     r"quality|stock|logistics|supply|carrier|forecast|demand|planning|planner|factory|machine|packaging|"
     r"fulfil+ment|distribution|product|launch|company|business|job|work|colleague|boss|director|supervisor|"
-    r"truck|driver|dock|store|retail|hospital|freight|procurement|purchasing|contract|kpi|target|goal)s?\b",
+    r"truck|driver|dock|store|retail|hospital|freight|procurement|purchasing|contract|kpi|target|goal|"
+    r"bottleneck|queue|flow|centre|center|patient|service|volunteer|shipping|sales)s?\b",
 )
 
 
@@ -57,8 +58,12 @@ def _stems(text: str) -> set[str]:
 
 
 def on_topic(answer: str, question: str) -> bool:
-    """Shares a word stem with the question, or talks about work and operations at all."""
-    return bool(_stems(question) & _stems(answer)) or _OPS_WORDS.search(cues.norm(answer)) is not None
+    """Shares a word stem with the question, talks about work and operations, or tells a work story."""
+    if _stems(question) & _stems(answer):
+        return True
+    low = cues.norm(answer)
+    story = (cues.T_OWN, cues.A_I_DID, cues.R_FROM_TO, cues.METRICS)
+    return _OPS_WORDS.search(low) is not None or sum(p.search(low) is not None for p in story) >= 2
 
 
 @lru_cache(maxsize=256)
