@@ -232,7 +232,7 @@ R_CHANGE = rx(
 R_FROM_TO = rx(
     r"\bfrom\s+\S*\d[^.]{0,40}?\bto\s+\S*\d",
     r"\b(?:by|down|up) (?:a|one|two) (?:third|quarter|half)\b|\b(?:took|shaved|knocked) [^.]{0,30}\boff\b",
-    r"\bby \d",
+    r"\b(?:\w+ed|fell|rose|grew|cut|went|came|dropped)\b[^.]{0,40}\bby (?:about |around |roughly |almost |over )?\S?\d",
     r"\b(?:down|up) (?:to|from|by)\b",
 )
 R_LESSON = rx(

@@ -76,6 +76,7 @@ def answer_context(answer: str, question: str, question_type: QuestionType) -> A
     )
 
 
+EXPLICIT_STRENGTH = 3.0
 _I_START = cues.rx(cues.LEAD + r"i\b")
 _WE_START = cues.rx(cues.LEAD + r"we\b")
 
@@ -97,10 +98,12 @@ def clause_features(
     f["long"] = float(n_words > 30)
     f["i_start"] = float(bool(_I_START.match(low)))
     f["we_start"] = float(bool(_WE_START.match(low)))
+    # A label the candidate wrote is rare in the data but telling: the larger value lets it
+    # carry weight despite the regularisation that keeps rare features small.
     if explicit:
-        f[f"explicit_{explicit}"] = 1.0
+        f[f"explicit_{explicit}"] = EXPLICIT_STRENGTH
         if labelled_here:  # the label opens this very clause, not an earlier one
-            f[f"explicit_here_{explicit}"] = 1.0
+            f[f"explicit_here_{explicit}"] = EXPLICIT_STRENGTH
     if cues.is_filler_only(low):
         f["filler_only"] = 1.0
     if n_words and cues.odd_word_share(words) > 0.3:
