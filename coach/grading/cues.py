@@ -13,13 +13,60 @@ from functools import lru_cache
 from coach.grading import text as txt
 
 
-def rx(*patterns: str) -> re.Pattern[str]:
-    """One pattern of alternatives, to search in lower-cased text.
+class Family:
+    """Alternatives anchored at the clause start, tried only there, and free ones searched anywhere.
+
+    An anchored alternative inside one big pattern costs a failed attempt at every position;
+    trying it once with match() keeps 40 families per clause fast.
+    """
+
+    def __init__(self, anchored: str, free: str):
+        self.anchored = re.compile(anchored, re.ASCII) if anchored else None
+        self.free = re.compile(free, re.ASCII) if free else None
+        self.pattern = "|".join(p for p in (anchored, free) if p)
+
+    def search(self, low: str) -> re.Match[str] | None:
+        found = self.anchored.match(low) if self.anchored else None
+        return found or (self.free.search(low) if self.free else None)
+
+    def findall(self, low: str) -> list[str]:
+        return re.findall(self.pattern, low, re.ASCII)
+
+
+def rx(*patterns: str) -> re.Pattern[str] | Family:
+    """One family of alternatives, to search in lower-cased text.
 
     Lower-casing the text once and matching case-sensitively is about twice as fast as
     re.IGNORECASE, which matters at 40 families per clause.
     """
-    return re.compile(_lower_literals("|".join(f"(?:{p})" for p in patterns)))
+    parts = [part for p in patterns for part in _top_level_alternatives(_lower_literals(p))]
+    anchored = "|".join(f"(?:{p})" for p in parts if p.startswith("^"))
+    free = "|".join(f"(?:{p})" for p in parts if not p.startswith("^"))
+    # ASCII classes: a quarter faster, and the cues are English words (norm() maps NBSP to space).
+    return Family(anchored, free) if anchored else re.compile(free, re.ASCII)
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """Split a pattern at its top-level "|" (outside groups and classes)."""
+    parts, depth, in_class, escaped, start = [], 0, False, False, 0
+    for i, ch in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+    parts.append(pattern[start:])
+    return parts
 
 
 def _lower_literals(pattern: str) -> str:
@@ -366,7 +413,7 @@ STOPWORDS = frozenset(
     ).split()
 )
 
-CUE_FAMILIES: dict[str, re.Pattern[str] | Gated] = {
+CUE_FAMILIES: dict[str, re.Pattern[str] | Family | Gated] = {
     "s_place": S_PLACE,
     "s_role": S_ROLE,
     "s_when": S_WHEN,
@@ -410,7 +457,7 @@ CUE_FAMILIES: dict[str, re.Pattern[str] | Gated] = {
 
 def norm(text: str) -> str:
     """The text the cues search: lower-cased, curly apostrophes straightened (same length)."""
-    return text.lower().replace("’", "'").replace("‘", "'")
+    return text.lower().replace("’", "'").replace("‘", "'").replace("\xa0", " ")
 
 
 def explicit_label(text: str) -> str | None:

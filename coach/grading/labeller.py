@@ -96,15 +96,15 @@ def clause_features(
     f["pos2"] = pos * pos
     f["short"] = float(n_words < 6)
     f["long"] = float(n_words > 30)
-    f["i_start"] = float(bool(_I_START.match(low)))
-    f["we_start"] = float(bool(_WE_START.match(low)))
+    f["i_start"] = float(bool(_I_START.search(low)))
+    f["we_start"] = float(bool(_WE_START.search(low)))
     # A label the candidate wrote is rare in the data but telling: the larger value lets it
     # carry weight despite the regularisation that keeps rare features small.
     if explicit:
         f[f"explicit_{explicit}"] = EXPLICIT_STRENGTH
         if labelled_here:  # the label opens this very clause, not an earlier one
             f[f"explicit_here_{explicit}"] = EXPLICIT_STRENGTH
-    if cues.is_filler_only(low):
+    if n_words <= 12 and cues.is_filler_only(low):
         f["filler_only"] = 1.0
     if n_words and cues.odd_word_share(words) > 0.3:
         f["odd_words"] = 1.0
