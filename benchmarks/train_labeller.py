@@ -36,7 +36,7 @@ from coach.grading.labeller import (
 L2 = 3.0
 ORDER_WEIGHT = 0.3
 PRESENCE_FOLDS = 5
-PRESENCE_MARGIN = 0.5
+PRESENCE_MARGIN = 1.0
 
 
 def gold_clause_labels(item: LabelledAnswer) -> tuple[list, list[str]]:

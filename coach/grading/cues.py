@@ -216,6 +216,11 @@ T_GOAL = rx(
 )
 T_NEED = rx(
     r"\bI (?:needed|had|wanted|set out|aimed|decided|was determined) to\b",
+    r"\bi (?:must|have to|need to|want to|should|am supposed to|was supposed to) (?:\w+ )?(?:make|get|bring|"
+    r"show|find|fix|reduce|cut|improve|implement|understand|deliver|keep|handle|sort|organi[sz]e|reach)\b",
+    r"\basks? me to\b|\bi wanted (?:the|it|us|one|every|all|to)\b|\bpriorit(?:y|ies) (?:was|were|is)\b",
+    r"\btook (?:accountability|responsibility)\b|\bi (?:had|have) (?:like |only |just )?(?:a|one|two|three|\d+) "
+    r"(?:days?|weeks?|months?) (?:to|before)\b",
     r"\b(?:we|the team) (?:needed|had) to\b",
     r"\bneeded to (?:be|get|bring|cut|reduce|improve|find|fix)\b",
 )
@@ -246,6 +251,8 @@ _ACT_VERBS = (
     r"worked out|figured out|broke|grouped|ranked|sorted|dedicated|carved|staggered|moved|issued"
 )
 A_I_DID = rx(rf"\bI (?:\w+ly |then |also |first |quickly |personally |immediately )?(?:{_ACT_VERBS})\b")
+# Any first-person regular past tense ("I logged", "we re-zoned"): the verb list above is closed.
+A_ANY_ED = rx(r"\b(?:i|we) (?:\w+ly |then |also |first |just |quickly |personally )?\w{3,}ed\b")
 A_WE_DID = rx(rf"\b(?:we|the team|my team) (?:\w+ly |then |also |first )?(?:{_ACT_VERBS})\b")
 A_SEQUENCE = rx(
     LEAD + r"(?:first|firstly|then|next|after that|afterwards|second|secondly|third|thirdly|finally|lastly|"
@@ -429,6 +436,7 @@ CUE_FAMILIES: dict[str, re.Pattern[str] | Family | Gated] = {
     "t_as_role": T_AS_ROLE,
     "a_i_did": A_I_DID,
     "a_we_did": A_WE_DID,
+    "a_any_ed": A_ANY_ED,
     "a_sequence": A_SEQUENCE,
     "a_would": A_WOULD,
     "a_by_ing": A_BY_ING,
