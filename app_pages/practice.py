@@ -106,7 +106,7 @@ def show_summary(state: InterviewState) -> None:
 # Callbacks carry the position the user saw, so a stale tab or a double click cannot
 # file an answer or a skip against a question the user never saw.
 def on_answer(interview_id: str, position: int) -> None:
-    text = st.session_state.get(f"answer-{interview_id}-{position}") or ""
+    text = st.session_state.get(f"answer-{interview_id}") or ""
     try:
         st.session_state["to_grade"] = service.submit(interview_id, text, position)
     except AnswerRejected as exc:
@@ -150,7 +150,7 @@ def ask(state: InterviewState) -> None:
     right.button("End interview", key=f"end-{iid}", on_click=on_end, args=(iid,))
     st.chat_input(
         "Your answer",
-        key=f"answer-{iid}-{position}",
+        key=f"answer-{iid}",  # stable, so text typed while the page reruns is kept
         max_chars=MAX_ANSWER_CHARS,
         submit_mode="disable",
         on_submit=on_answer,

@@ -44,7 +44,9 @@ def page():
 
 
 def answer(page: Page, text: str, graded_so_far: int) -> float:
+    expect(page.get_by_text(f"Question {graded_so_far + 1} of 5")).to_be_visible(timeout=30_000)
     box = page.get_by_test_id("stChatInputTextArea")
+    expect(box).to_be_enabled(timeout=30_000)
     box.fill(text)
     started = time.monotonic()
     box.press("Enter")

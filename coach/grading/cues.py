@@ -114,7 +114,7 @@ METRICS = rx(
 )
 NUMBER = rx(
     r"[$€£¥]\s?\d|\d+(?:[.,]\d+)?\s?(?:%|percent|pct|k\b|m\b|million|thousand|bn|billion|x\b)"
-    r"|\b\d+(?:[.,]\d+)*\b|\b(?:half|halved|double|doubled|tripled|two|three|four|five|six|seven|eight|nine|"
+    r"|\b\d+(?:[.,]\d+)*\b|\b(?:half|halve|halved|halving|double|doubled|tripled|two|three|four|five|six|seven|eight|nine|"
     r"ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|thousand|dozen|percent)\b"
 )
 PERCENT_OR_MONEY = rx(r"[$€£¥]\s?\d|\d\s?(?:%|percent|pct)|\bpercent\b|\b\d+(?:[.,]\d+)?\s?[km]\b")
@@ -125,6 +125,8 @@ TIMEFRAME = rx(
     r"\bper (?:day|week|month|year|quarter|shift)\b|\ba (?:day|week|month|year)\b|\bannual",
     r"\bq[1-4]\b|\bby (?:january|february|march|april|may|june|july|august|september|october|november|"
     r"december)\b|\byear[- ]on[- ]year\b",
+    r"\bbefore (?:the |our |a )?(?:peak|christmas|holidays?|year[- ]end|go-?live|launch|summer|winter|audit|"
+    r"deadline|\w+ season|black friday|cut-?over)\b|\bby (?:the )?(?:end of|year[- ]end|next|q[1-4])\b",
 )
 
 # -- Situation --------------------------------------------------------------
@@ -163,6 +165,7 @@ S_STATE = rx(
 S_PROBLEM = rx(
     r"\bproblems?\b|\bissues?\b|\bchalleng|\bcomplain|\bbacklog|\bbottleneck|\bcrisis|\bshortage",
     r"\bfalling\b|\bslipping\b|\bbehind\b|\bdelays?\b|\blate\b|\bunreliable\b|\bbroke down\b|\bfailing\b",
+    r"\bwrong\b|\bmissing\b|\berrors?\b|\bfail(?:ed|ures?)\b|\bbroken\b|\bstock-?outs?\b|\bover budget\b",
 )
 S_SCALE = rx(
     r"\b\d[\d,.]*\s?k?\+?\s+(?:employees|people|staff|operators|associates|drivers|skus|sites|stores|"
