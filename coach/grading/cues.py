@@ -307,6 +307,10 @@ R_RECOGNITION = rx(
     r"\b(?:other|all|every) (?:sites|plants|warehouses|teams) (?:adopted|now use|copied)\b",
     r"\b(?:we|I) (?:kept|won|retained|saved|landed|passed|secured) (?:the|our|a|two|three|\d)\b",
     r"\b(?:it all|everything|things) (?:worked out|improved|got better|went well)\b|\bno (?:further|more) \w+",
+    r"\b(?:got|were|was|became|are|is) (?:a lot |much |way |far |a bit |noticeably |actually )?(?:better|smoother|"
+    r"easier|faster|quicker|happier|fine|stronger|calmer|more (?:satisfied|stable|reliable|accurate))\b",
+    r"\b(?:didn't|did not|never) (?:have|had|see|get) (?:any )?(?:more|another|a single|further)\b",
+    r"\b(?:higher|lower|better|faster|fewer|less) than (?:before|last year|the year before|target|plan)\b",
 )
 R_EXPECT = rx(
     r"\bwould (?:expect|aim|target)\b|\bI(?:'d| would) (?:expect|measure|track|judge|know it worked|report)\b",
