@@ -36,6 +36,7 @@ from coach.grading.labeller import (
 L2 = 3.0
 ORDER_WEIGHT = 0.3
 PRESENCE_FOLDS = 5
+MIN_WORD_COUNT = 3
 PRESENCE_MARGIN = 1.0
 
 
@@ -59,7 +60,9 @@ def fit_clauses(items: list[LabelledAnswer]) -> LabelModel:
         rows += [c.features for c in clauses]
         ys += labels
         sequences.append(labels)
-    names = sorted({name for row in rows for name in row})
+    # Opening-word features seen fewer than MIN_WORD_COUNT times would only memorise one writer.
+    seen = Counter(name for row in rows for name in row)
+    names = sorted(n for n in seen if not n.startswith(("w1_", "w2_")) or seen[n] >= MIN_WORD_COUNT)
     x = np.array([[row.get(n, 0.0) for n in names] for row in rows])
     y = np.array([LABELS.index(label) for label in ys])
     w = _logistic(x, y, len(LABELS))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -77,6 +78,7 @@ def answer_context(answer: str, question: str, question_type: QuestionType) -> A
 
 
 EXPLICIT_STRENGTH = 3.0
+_LEAD_ONLY = re.compile(cues.LEAD.replace("^", "^", 1))
 _I_START = cues.rx(cues.LEAD + r"i\b")
 _WE_START = cues.rx(cues.LEAD + r"we\b")
 
@@ -92,6 +94,14 @@ def clause_features(
             f[name] = 1.0
     words = txt.words(text)
     n_words = len(words)
+    # The opening words say much about a clause's role ("i was", "we loaded", "within six").
+    opening = [w.lower() for w in txt.words(_LEAD_ONLY.sub("", low))[:2]]
+    if opening:
+        f[f"w1_{opening[0]}"] = 1.0
+    if len(opening) == 2:
+        f[f"w2_{opening[0]}_{opening[1]}"] = 1.0
+    for word in {w.lower() for w in words}:
+        f[f"w1_any_{word}"] = 0.5
     f["pos"] = pos
     f["pos2"] = pos * pos
     f["short"] = float(n_words < 6)
