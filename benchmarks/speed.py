@@ -40,15 +40,18 @@ def time_in_process() -> None:
     texts = answers_of(300)
     for text in texts[:10]:
         grader.grade("Warm-up question?", text)
-    times = []
+    times, cpu = [], []
     for text in texts:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         grader.grade("Tell me about a time you improved a process.", text)
         times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
     times.sort()
+    # Wall time is what a user waits; CPU time is the grader's own cost when the machine is busy.
     print(
-        f"300-word answers: {len(times)}, median {statistics.median(times):.2f} ms, "
-        f"p95 {times[int(0.95 * len(times)) - 1]:.2f} ms (target: median <= 5 ms)"
+        f"300-word answers: {len(times)}, median {statistics.median(times):.2f} ms wall, "
+        f"{statistics.median(cpu):.2f} ms CPU; p95 {times[int(0.95 * len(times)) - 1]:.2f} ms wall "
+        "(target: median <= 5 ms)"
     )
 
 

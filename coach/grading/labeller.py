@@ -92,6 +92,7 @@ def clause_features(
     for name, pattern in cues.CUE_FAMILIES.items():
         if pattern.search(low):
             f[name] = 1.0
+    recognised = len(f) > 1
     words = txt.words(text)
     n_words = len(words)
     # The opening words say much about a clause's role ("i was", "we loaded", "within six").
@@ -116,7 +117,8 @@ def clause_features(
             f[f"explicit_here_{explicit}"] = EXPLICIT_STRENGTH
     if n_words <= 12 and cues.is_filler_only(low):
         f["filler_only"] = 1.0
-    if n_words and cues.odd_word_share(words) > 0.3:
+    # Only a clause no cue recognised can be keyboard mash; the check is skipped for the rest.
+    if n_words and not recognised and cues.odd_word_share(words) > 0.3:
         f["odd_words"] = 1.0
     if ctx.off_topic:
         f["answer_off_topic"] = 1.0
@@ -144,15 +146,28 @@ class LabelModel:
     # wrongly reported present would hide the advice the candidate most needs.
     presence_margin: float = 0.0
 
+    @property
+    def by_feature(self) -> dict[str, tuple[float, ...]]:
+        """Each feature's weights for all labels at once: one lookup a feature, not five."""
+        cached = self.__dict__.get("_by_feature")
+        if cached is None:
+            names = {n for w in self.weights.values() for n in w}
+            cached = {n: tuple(self.weights[label].get(n, 0.0) for label in LABELS) for n in names}
+            object.__setattr__(self, "_by_feature", cached)
+        return cached
+
     def probabilities(self, features: dict[str, float]) -> dict[str, float]:
-        scores = {
-            label: sum(self.weights[label].get(name, 0.0) * value for name, value in features.items())
-            for label in LABELS
-        }
-        top = max(scores.values())
-        exp = {label: math.exp(s - top) for label, s in scores.items()}
-        total = sum(exp.values())
-        return {label: v / total for label, v in exp.items()}
+        scores = [0.0] * len(LABELS)
+        table = self.by_feature
+        for name, value in features.items():
+            weights = table.get(name)
+            if weights:
+                for k, w in enumerate(weights):
+                    scores[k] += w * value
+        top = max(scores)
+        exp = [math.exp(s - top) for s in scores]
+        total = sum(exp)
+        return {label: v / total for label, v in zip(LABELS, exp, strict=True)}
 
 
 @cache
