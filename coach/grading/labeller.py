@@ -101,6 +101,8 @@ def clause_features(
         f[f"w1_{opening[0]}"] = 1.0
     if len(opening) == 2:
         f[f"w2_{opening[0]}_{opening[1]}"] = 1.0
+    # Every word of the clause, at half weight ("w1_any_" shares the w1_ prefix so training
+    # drops the rare ones, as it does for opening words).
     for word in {w.lower() for w in words}:
         f[f"w1_any_{word}"] = 0.5
     f["pos"] = pos
