@@ -9,11 +9,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+import storage
 from coach.batch import BatchSaver, grade_lines
 from coach.config import load_settings
 from coach.evaluation import evaluate, load_labelled
 from coach.grading import Grader, make_grader
 from coach.grading.rules import RuleBasedGrader
+from coach.models import Question
+from coach.questions import coverage_table, load_bank
 
 EXIT_USAGE = 2
 
@@ -25,6 +28,12 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--grader", choices=("rules", "llm", "auto"), default="auto")
     grade.add_argument("--save", action="store_true", help="also record the answers and grades in the database")
     grade.add_argument("input", help="JSONL file, one answer a line ('-' for stdin)")
+    questions = commands.add_parser("questions", help="the question bank")
+    q_commands = questions.add_subparsers(dest="questions_command", required=True)
+    q_list = q_commands.add_parser("list", help="every question, built-in and custom")
+    q_list.add_argument("--json", action="store_true", help="one JSON object a line")
+    q_cov = q_commands.add_parser("coverage", help="the topic x level x type table")
+    q_cov.add_argument("--write-readme", action="store_true", help="replace the table in README.md")
     bench = commands.add_parser("benchmark", help="score the rule-based grader against labelled answers")
     bench.add_argument("input", help="labelled JSONL file (segments and quality per line)")
     bench.add_argument("--errors", type=int, default=0, metavar="N", help="also list the N worst-labelled answers")
@@ -90,10 +99,44 @@ def run_benchmark(args: argparse.Namespace) -> int:
     return 0
 
 
+README = Path(__file__).resolve().parent.parent / "README.md"
+COVERAGE_START, COVERAGE_END = "<!-- coverage:start -->", "<!-- coverage:end -->"
+
+
+def _all_questions() -> list[Question]:
+    bank = load_bank()
+    db_path = load_settings().db_path
+    return bank + (storage.list_custom_questions(db_path) if db_path.exists() else [])
+
+
+def readme_with_coverage(readme: str, table: str) -> str:
+    """The README text with the generated coverage table between its markers."""
+    start, end = readme.index(COVERAGE_START), readme.index(COVERAGE_END)
+    return readme[: start + len(COVERAGE_START)] + "\n" + table + "\n" + readme[end:]
+
+
+def run_questions(args: argparse.Namespace) -> int:
+    if args.questions_command == "list":
+        for question in _all_questions():
+            if args.json:
+                sys.stdout.write(question.model_dump_json() + "\n")
+            else:
+                sys.stdout.write(f"{question.id}\t{question.type}\t{question.text}\n")
+        return 0
+    table = coverage_table(load_bank())
+    if args.write_readme:
+        README.write_text(readme_with_coverage(README.read_text(encoding="utf-8"), table), encoding="utf-8")
+    else:
+        print(table)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "grade":
         return run_grade(args)
     if args.command == "benchmark":
         return run_benchmark(args)
+    if args.command == "questions":
+        return run_questions(args)
     return _fail(f"unknown command {args.command}")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import random
+import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from coach.models import InterviewSetup, Question
+from coach.models import TOPIC_LABELS, InterviewSetup, Question
 
 BANK_DIR = Path(__file__).resolve().parent.parent / "question_bank"
 
@@ -92,3 +93,39 @@ def filter_questions(
         and (kind == "all" or q.type == kind)
         and needle in q.text.lower()
     ]
+
+
+_DUP_STOP = frozenset(
+    "a an the and or of to in on at for with by from as is was were be you your me my tell describe time about "
+    "give example walk through how what when did do have has had it that this which".split()
+)
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9&]+", text.lower()) if w not in _DUP_STOP}
+
+
+def near_duplicates(questions: Sequence[Question], threshold: float = 0.6) -> list[tuple[str, str, float]]:
+    """Pairs of questions whose content words overlap by at least `threshold` (Jaccard)."""
+    words = [(q.id, _content_words(q.text)) for q in questions]
+    pairs = []
+    for i, (id_a, a) in enumerate(words):
+        for id_b, b in words[i + 1 :]:
+            if a and b and (score := len(a & b) / len(a | b)) >= threshold:
+                pairs.append((id_a, id_b, round(score, 2)))
+    return pairs
+
+
+def coverage_table(questions: Sequence[Question]) -> str:
+    """Markdown table of question counts per topic and level, behavioural/case."""
+    levels = ("entry", "mid", "senior")
+    header = "| Topic | " + " | ".join(f"{lv} (B/C)" for lv in levels) + " | Total |"
+    lines = [header, "|---|" + "---|" * (len(levels) + 1)]
+    for topic, label in TOPIC_LABELS.items():
+        mine = [q for q in questions if topic in q.topics]
+        cells = []
+        for level in levels:
+            at_level = [q for q in mine if level in q.levels]
+            cells.append(f"{sum(q.type == 'behavioral' for q in at_level)}/{sum(q.type == 'case' for q in at_level)}")
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {len(mine)} |")
+    return "\n".join(lines)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from coach.models import TOPIC_LABELS, InterviewSetup, Question
-from coach.questions import BankError, choose_questions, load_bank
+from coach.questions import BankError, choose_questions, coverage_table, load_bank, near_duplicates
 
 VALID = """
 [[questions]]
@@ -72,3 +72,58 @@ def test_choice_widens_to_other_levels_rather_than_run_short(bank: list[Question
     setup = InterviewSetup(level="entry", topics=("safety",), question_type="case", n_questions=3)
     chosen = choose_questions(bank, setup, seed=1)
     assert chosen and all(q.type == "case" and "safety" in q.topics for q in chosen)
+
+
+def test_no_near_duplicate_wording(bank: list[Question]) -> None:
+    assert near_duplicates(bank, threshold=0.5) == []
+
+
+def test_near_duplicates_are_caught() -> None:
+    a = Question(
+        id="a",
+        text="Tell me about a time you reduced lead time in a warehouse.",
+        type="behavioral",
+        topics=("logistics",),
+        levels=("mid",),
+    )
+    b = a.model_copy(update={"id": "b", "text": "Describe a time you reduced the lead time in your warehouse."})
+    assert [(x, y) for x, y, _ in near_duplicates([a, b], threshold=0.5)] == [("a", "b")]
+
+
+def test_every_topic_has_behavioural_questions_at_every_level(bank: list[Question]) -> None:
+    missing = [
+        (t, lv)
+        for t in TOPIC_LABELS
+        for lv in ("entry", "mid", "senior")
+        if not any(q.type == "behavioral" and t in q.topics and lv in q.levels for q in bank)
+    ]
+    assert missing == []
+    assert sum(q.type == "case" for q in bank) >= 60
+
+
+def test_readme_coverage_table_matches_the_bank(bank: list[Question]) -> None:
+    from coach.cli import README, readme_with_coverage
+
+    readme = README.read_text(encoding="utf-8")
+    assert readme_with_coverage(readme, coverage_table(bank)) == readme, (
+        "run: python -m coach questions coverage --write-readme"
+    )
+
+
+def test_questions_list_json_prints_every_question(bank: list[Question], db_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-m", "coach", "questions", "list", "--json"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in rows] == [q.id for q in bank]
+    assert all(Question.model_validate(r) for r in rows)
