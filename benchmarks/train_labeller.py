@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from coach.evaluation import LabelledAnswer, load_labelled
+from coach.evaluation import LabelledAnswer, evaluate, load_labelled
 from coach.grading.labeller import (
     LABELS,
     MODEL_PATH,
@@ -32,6 +32,7 @@ from coach.grading.labeller import (
     presence_features,
     read_clauses,
 )
+from coach.grading.rules import RuleBasedGrader
 
 L2 = 3.0
 ORDER_WEIGHT = 0.3
@@ -128,38 +129,13 @@ def _transitions(sequences: list[list[str]]) -> tuple[dict, dict]:
 
 
 def score(model: LabelModel, items: list[LabelledAnswer]) -> dict[str, float]:
-    parts = {"S": "situation", "T": "task", "A": "action", "R": "result"}
-    tp, fp, fn = Counter(), Counter(), Counter()
-    presence_hits = presence_total = missing_hits = missing_total = 0
-    for item in items:
-        gold = item.gold_chars()
-        pred: list[str | None] = [None] * len(item.answer)
-        found = set()
-        for clause in label_clauses(item.answer, item.question, item.question_type, model):
-            if clause.label != "-":
-                found.add(parts[clause.label])
-                for i in range(clause.span.start, clause.span.end):
-                    pred[i] = parts[clause.label]
-        for g, p in zip(gold, pred, strict=True):
-            if g and g == p:
-                tp[g] += 1
-            else:
-                if p:
-                    fp[p] += 1
-                if g:
-                    fn[g] += 1
-        for part, present in item.gold_present().items():
-            presence_total += 1
-            presence_hits += (part in found) == present
-            if not present:
-                missing_total += 1
-                missing_hits += part not in found
-    f1 = {p: 2 * tp[p] / max(1, 2 * tp[p] + fp[p] + fn[p]) for p in parts.values()}
+    """The benchmark's own figures (coach.evaluation) for the grader with this model."""
+    report = evaluate(RuleBasedGrader(model), items)
     return {
-        **f1,
-        "macro": sum(f1.values()) / 4,
-        "presence": presence_hits / presence_total,
-        "missing": missing_hits / max(1, missing_total),
+        **report.f1,
+        "macro": report.macro_f1,
+        "presence": report.presence_accuracy,
+        "missing": report.missing_recall,
     }
 
 

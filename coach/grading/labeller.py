@@ -78,7 +78,7 @@ def answer_context(answer: str, question: str, question_type: QuestionType) -> A
 
 
 EXPLICIT_STRENGTH = 3.0
-_LEAD_ONLY = re.compile(cues.LEAD.replace("^", "^", 1))
+_LEAD_ONLY = re.compile(cues.LEAD)
 _I_START = cues.rx(cues.LEAD + r"i\b")
 _WE_START = cues.rx(cues.LEAD + r"we\b")
 

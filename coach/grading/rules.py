@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from coach.grading import cues
 from coach.grading import text as txt
-from coach.grading.labeller import Clause, answer_context, label_clauses
+from coach.grading.labeller import Clause, LabelModel, answer_context, label_clauses
 from coach.models import PARTS, Component, Grade, PartName, QuestionType
 
 PART_OF: dict[str, PartName] = dict(zip("STAR", PARTS, strict=True))
@@ -222,10 +222,14 @@ class RuleBasedGrader:
 
     name = "rules"
 
+    def __init__(self, model: LabelModel | None = None):
+        # None: the shipped weights; benchmarks pass a model refitted without the set they score.
+        self.model = model
+
     def grade(self, question: str, answer: str, question_type: QuestionType = "behavioral") -> Grade:
         started = time.perf_counter()
         is_case = question_type == "case"
-        clauses = label_clauses(answer, question, question_type)
+        clauses = label_clauses(answer, question, question_type, self.model)
         total_words = len(txt.words(answer))
         components: dict[PartName, Component] = {}
         advice: dict[PartName, bool] = {}
