@@ -7,11 +7,6 @@ import streamlit as st
 import storage
 from app_pages import ui
 
-
-def _short(text: str, limit: int = 90) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 st.title("History")
 answers = storage.list_recent_answers(ui.settings().db_path, limit=200, include_skipped=False)
 if not answers:
@@ -21,7 +16,7 @@ for answer in answers:
     score = f"{grade.overall}/100" if grade else "not graded"
     grader = "" if grade is None else (" · LLM" if grade.grader == "llm" else " · rules")
     when = answer.created_at.astimezone().strftime("%d %b %Y %H:%M")
-    with st.expander(f"{score}{grader} · {when} · {ui.plain(_short(answer.question_text))}"):
+    with st.expander(f"{score}{grader} · {when} · {ui.plain(ui.short(answer.question_text))}"):
         ui.show_text(answer.question_text, tag="b")
         if grade:
             ui.show_grade(answer, in_expander=True)

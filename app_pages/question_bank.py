@@ -1,33 +1,200 @@
-"""Question bank: browse the questions an interview draws from."""
+"""Question bank: browse every question, practise one now, and manage the user's own."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from app_pages import ui
-from coach.models import LEVEL_LABELS, TOPIC_LABELS, TYPE_LABELS
+from coach.models import LEVEL_LABELS, TOPIC_LABELS, TYPE_LABELS, Question
+from coach.question_io import MAX_IMPORT_BYTES, QuestionInputError
 from coach.questions import filter_questions
 
-st.title("Question bank")
-questions = ui.service().all_questions()
-left, middle, right = st.columns(3)
-topic = left.selectbox("Topic", ["all", *TOPIC_LABELS], format_func=lambda t: TOPIC_LABELS.get(t, "All topics"))
-level = middle.selectbox("Level", ["all", *LEVEL_LABELS], format_func=lambda v: "All levels" if v == "all" else v)
-kind = right.selectbox("Type", ["all", "behavioral", "case"], format_func=lambda t: TYPE_LABELS.get(t, "All types"))
-search = st.text_input("Search", placeholder="a word in the question")
+PAGE_SIZE = 20
+SOURCES = {"all": "Built-in and mine", "builtin": "Built-in", "mine": "Mine"}
+library = ui.service().library
 
-shown = filter_questions(questions, topic=topic, level=level, kind=kind, search=search)
-st.caption(f"{len(shown)} of {len(questions)} questions")
-for question in shown:
-    with st.expander(ui.plain(question.text[:120])):
-        ui.show_text(question.text)
-        st.caption(
-            f"{TYPE_LABELS[question.type]} · levels: {', '.join(question.levels)} · "
-            f"topics: {', '.join(TOPIC_LABELS[t] for t in question.topics)} · difficulty {question.difficulty}"
+
+def show_question(question: Question) -> None:
+    """A question's details, hints and probes, and a button to practise it."""
+    ui.show_text(question.text)
+    origin = "Your question" if question.custom else "Built-in"
+    st.caption(
+        f"{origin} · {TYPE_LABELS[question.type]} · levels: {', '.join(question.levels)} · "
+        f"topics: {', '.join(TOPIC_LABELS[t] for t in question.topics)} · difficulty {question.difficulty}"
+    )
+    if question.strong_answer_shows:
+        st.markdown("**A strong answer shows**")
+        ui.show_list(list(question.strong_answer_shows))
+    if question.probes:
+        st.markdown("**Follow-up probes**")
+        ui.show_list(list(question.probes))
+    if st.button("Practise this question now", key=f"practise-{question.id}", icon=":material/play_arrow:"):
+        ui.practise_now(question)
+
+
+def browse() -> None:
+    questions = library.all()
+    left, middle, right = st.columns(3)
+    topic = left.selectbox("Topic", ["all", *TOPIC_LABELS], format_func=lambda t: TOPIC_LABELS.get(t, "All topics"))
+    level = middle.selectbox("Level", ["all", *LEVEL_LABELS], format_func=lambda v: LEVEL_LABELS.get(v, "All levels"))
+    kind = right.selectbox("Type", ["all", "behavioral", "case"], format_func=lambda t: TYPE_LABELS.get(t, "All types"))
+    left, right = st.columns([2, 1])
+    search = left.text_input("Search", placeholder="words in the question, its hints or probes")
+    source = right.selectbox("Source", list(SOURCES), format_func=SOURCES.get)
+    shown = filter_questions(questions, topic=topic, level=level, kind=kind, search=search, source=source)
+    st.caption(f"{len(shown)} of {len(questions)} questions")
+    if not shown:
+        st.info("No question matches these filters. Clear the search or choose 'All'.")
+        return
+    pages = (len(shown) + PAGE_SIZE - 1) // PAGE_SIZE
+    page = st.pagination(pages, key=f"page-{topic}-{level}-{kind}-{source}-{search}") if pages > 1 else 1
+    for question in shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
+        mark = "★ " if question.custom else ""
+        with st.expander(mark + ui.plain(ui.short(question.text, 120))):
+            show_question(question)
+
+
+def question_form(key: str, initial: Question | None = None) -> dict | None:
+    """The fields of a question as the user typed them, when the form is submitted."""
+    with st.form(key):
+        # No max_chars: a long paste is kept and explained, not silently cut.
+        text = st.text_area("Question", value=initial.text if initial else "", help="10 to 1,000 characters")
+        kind = st.radio(
+            "Type",
+            ["behavioral", "case"],
+            index=int(initial is not None and initial.type == "case"),
+            format_func=TYPE_LABELS.get,
+            horizontal=True,
         )
-        if question.strong_answer_shows:
-            st.markdown("**A strong answer shows**")
-            ui.show_list(list(question.strong_answer_shows))
-        if question.probes:
-            st.markdown("**Follow-up probes**")
-            ui.show_list(list(question.probes))
+        topics = st.multiselect(
+            "Topics", list(TOPIC_LABELS), default=initial.topics if initial else [], format_func=TOPIC_LABELS.get
+        )
+        levels = st.multiselect(
+            "Levels",
+            list(LEVEL_LABELS),
+            default=initial.levels if initial else list(LEVEL_LABELS),
+            format_func=LEVEL_LABELS.get,
+        )
+        difficulty = st.select_slider("Difficulty", [1, 2, 3], value=initial.difficulty if initial else 2)
+        shows = st.text_area(
+            "What a strong answer shows (one a line, optional)",
+            value="\n".join(initial.strong_answer_shows) if initial else "",
+        )
+        probes = st.text_area(
+            "Follow-up probes (one a line, up to 3, optional)", value="\n".join(initial.probes) if initial else ""
+        )
+        label = "Save changes" if initial else "Add question"
+        if not st.form_submit_button(label, type="primary"):
+            return None
+    return {
+        "text": text,
+        "type": kind,
+        "topics": topics,
+        "levels": levels,
+        "difficulty": difficulty,
+        "strong_answer_shows": shows,
+        "probes": probes,
+    }
+
+
+def show_problems(problems: list[str]) -> None:
+    st.error("Please fix the following, then try again.")
+    ui.show_list(problems)
+
+
+def add_question() -> None:
+    st.subheader("Add a question")
+    # A new key after each success gives an empty form; after an error the typed text stays.
+    generation = st.session_state.setdefault("add-form", 0)
+    fields = question_form(f"add-{generation}")
+    if fields is None:
+        return
+    try:
+        question = library.add(fields)
+    except QuestionInputError as exc:
+        show_problems(exc.problems)
+        return
+    st.session_state["add-form"] = generation + 1
+    st.session_state["flash"] = f"Added your question {question.id}. It can now come up in interviews."
+    st.rerun()
+
+
+def edit_or_delete(question: Question) -> None:
+    show_question(question)
+    toggle_key = f"editing-{question.id}"
+    if st.session_state.pop("saved", None) == question.id:
+        st.session_state[toggle_key] = False  # close the editor; only possible before the toggle exists
+    if st.toggle("Edit", key=toggle_key):
+        fields = question_form(f"edit-{question.id}", question)
+        if fields is not None:
+            try:
+                library.update(question.id, fields)
+            except QuestionInputError as exc:
+                show_problems(exc.problems)
+            else:
+                st.session_state["flash"] = "Saved your changes."
+                st.session_state["saved"] = question.id
+                st.rerun()
+    if st.session_state.get("confirm-delete") != question.id:
+        if st.button("Delete", key=f"delete-{question.id}", icon=":material/delete:"):
+            st.session_state["confirm-delete"] = question.id
+            st.rerun()
+        return
+    st.warning("Delete this question? Past answers to it stay in your history.")
+    yes, no = st.columns(2)
+    if yes.button("Yes, delete it", key=f"confirm-{question.id}", type="primary"):
+        library.delete(question.id)
+        st.session_state.pop("confirm-delete", None)
+        st.session_state["flash"] = "Deleted the question."
+        st.rerun()
+    if no.button("Keep it", key=f"keep-{question.id}"):
+        st.session_state.pop("confirm-delete", None)
+        st.rerun()
+
+
+def my_questions() -> None:
+    add_question()
+    mine = library.mine()
+    st.subheader(f"Your questions ({len(mine)})")
+    if not mine:
+        st.info("You have not added any questions yet. Add the ones your target company asks, or import a file.")
+    for question in mine:
+        with st.expander(ui.plain(ui.short(question.text, 120))):
+            edit_or_delete(question)
+
+
+def import_export() -> None:
+    st.subheader("Import")
+    st.write(
+        "A CSV file with the header `id,text,type,topics,levels,difficulty,strong_answer_shows,probes` "
+        "(`text` and `topics` required; separate list items with `|`), or a JSON list of objects with those "
+        "fields. Nothing is imported unless every row is valid; questions you already have are skipped."
+    )
+    upload = st.file_uploader(
+        "CSV or JSON file", type=["csv", "json", "txt"], max_upload_size=max(1, MAX_IMPORT_BYTES // 1_000_000)
+    )
+    if upload is not None and st.button("Import questions", type="primary"):
+        try:
+            report = library.import_file(upload.getvalue(), upload.name)
+        except QuestionInputError as exc:
+            st.error(f"Nothing was imported from {ui.plain(upload.name)}:")
+            ui.show_list(exc.problems)
+        else:
+            st.success(report.summary())
+            ui.show_list(report.duplicates)
+    st.subheader("Export your questions")
+    left, right = st.columns(2)
+    left.download_button("Download CSV", library.export("csv"), "star-coach-questions.csv", "text/csv")
+    right.download_button("Download JSON", library.export("json"), "star-coach-questions.json", "application/json")
+
+
+st.title("Question bank")
+if flash := st.session_state.pop("flash", None):
+    st.success(flash)
+browse_tab, mine_tab, files_tab = st.tabs(["Browse", "My questions", "Import and export"], key="bank-tab")
+with browse_tab:
+    browse()
+with mine_tab:
+    my_questions()
+with files_tab:
+    import_export()

@@ -36,6 +36,19 @@ def service() -> InterviewService:
     return _service(str(settings().db_path))
 
 
+def short(text: str, limit: int = 90) -> str:
+    """One line of a long text, for labels."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def practise_now(question: Question) -> None:
+    """Start a one-question interview and go to it."""
+    interview = service().start_with_question(question)
+    st.session_state["interview_id"] = interview.id
+    st.switch_page("app_pages/practice.py", query_params={"interview": interview.id})
+
+
 def show_text(text: str, tag: str = "div") -> None:
     """Show user-supplied text exactly as written: escaped, never markdown or HTML."""
     st.html(f"<{tag} style='white-space:pre-wrap'>{html.escape(text)}</{tag}>")

@@ -9,13 +9,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-import storage
 from coach.batch import BatchSaver, grade_lines
 from coach.config import load_settings
 from coach.evaluation import evaluate, load_labelled
 from coach.grading import Grader, make_grader
 from coach.grading.rules import RuleBasedGrader
+from coach.library import QuestionLibrary
 from coach.models import Question
+from coach.question_io import MAX_IMPORT_BYTES, QuestionInputError, export_csv, export_json
 from coach.questions import coverage_table, load_bank
 
 EXIT_USAGE = 2
@@ -32,6 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     q_commands = questions.add_subparsers(dest="questions_command", required=True)
     q_list = q_commands.add_parser("list", help="every question, built-in and custom")
     q_list.add_argument("--json", action="store_true", help="one JSON object a line")
+    q_import = q_commands.add_parser("import", help="add your own questions from a CSV or JSON file (all or none)")
+    q_import.add_argument("file", help="CSV (header: id,text,type,topics,levels,...) or JSON list; '-' for stdin")
+    q_import.add_argument("--format", choices=("csv", "json"), help="default: from the file name or content")
+    q_export = q_commands.add_parser("export", help="write your own questions as CSV or JSON")
+    q_export.add_argument("--format", choices=("csv", "json"), default="json")
+    q_export.add_argument("--output", "-o", help="file to write (default: stdout)")
     q_cov = q_commands.add_parser("coverage", help="the topic x level x type table")
     q_cov.add_argument("--write-readme", action="store_true", help="replace the table in README.md")
     bench = commands.add_parser("benchmark", help="score the rule-based grader against labelled answers")
@@ -103,10 +110,14 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 COVERAGE_START, COVERAGE_END = "<!-- coverage:start -->", "<!-- coverage:end -->"
 
 
+def _library() -> QuestionLibrary:
+    return QuestionLibrary(load_settings().db_path, load_bank())
+
+
 def _all_questions() -> list[Question]:
-    bank = load_bank()
     db_path = load_settings().db_path
-    return bank + (storage.list_custom_questions(db_path) if db_path.exists() else [])
+    # Listing must not create a database where there is none yet.
+    return _library().all() if db_path.exists() else load_bank()
 
 
 def readme_with_coverage(readme: str, table: str) -> str:
@@ -115,7 +126,44 @@ def readme_with_coverage(readme: str, table: str) -> str:
     return readme[: start + len(COVERAGE_START)] + "\n" + table + "\n" + readme[end:]
 
 
+def run_import(args: argparse.Namespace) -> int:
+    try:
+        data = sys.stdin.buffer.read() if args.file == "-" else _read_limited(Path(args.file))
+        report = _library().import_file(data, args.file, args.format)
+    except OSError as exc:
+        return _fail(f"cannot read {args.file}: {exc.strerror or exc}")
+    except QuestionInputError as exc:
+        print(f"error: nothing imported from {args.file}:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    print(report.summary())
+    for line in report.duplicates:
+        print(f"  skipped {line}")
+    return 0
+
+
+def _read_limited(path: Path) -> bytes:
+    # Read one byte past the limit: enough to refuse a huge file without loading it.
+    with path.open("rb") as handle:
+        return handle.read(MAX_IMPORT_BYTES + 1)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    mine = _library().mine() if load_settings().db_path.exists() else []
+    text = export_csv(mine) if args.format == "csv" else export_json(mine)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8", newline="")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def run_questions(args: argparse.Namespace) -> int:
+    if args.questions_command == "import":
+        return run_import(args)
+    if args.questions_command == "export":
+        return run_export(args)
     if args.questions_command == "list":
         for question in _all_questions():
             if args.json:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import storage
 from coach.grading import Grader
+from coach.library import QuestionLibrary
 from coach.models import MAX_ANSWER_CHARS, PARTS, Answer, Interview, InterviewSetup, PartName, Question
 from coach.questions import choose_questions
 
@@ -65,11 +66,11 @@ class InterviewService:
 
     def __init__(self, db_path: Path, bank: Sequence[Question], grader: Grader):
         self.db_path = db_path
-        self.bank = list(bank)
+        self.library = QuestionLibrary(db_path, bank)
         self.grader = grader
 
     def all_questions(self) -> list[Question]:
-        return self.bank + storage.list_custom_questions(self.db_path)
+        return self.library.all()
 
     def start(self, setup: InterviewSetup, seed: int | None = None) -> Interview:
         answered = storage.answered_question_ids(self.db_path)

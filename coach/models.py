@@ -42,6 +42,7 @@ TOPIC_LABELS: dict[str, str] = {
 TYPE_LABELS: dict[str, str] = {"both": "Both", "behavioral": "Behavioural", "case": "Case"}
 
 MAX_ANSWER_CHARS = 20_000
+MAX_HINT_CHARS = 300  # one line of "a strong answer shows" or one probe
 
 
 class Question(BaseModel):
@@ -55,7 +56,7 @@ class Question(BaseModel):
     topics: tuple[str, ...] = Field(min_length=1)
     levels: tuple[Level, ...] = Field(min_length=1)
     difficulty: int = Field(default=2, ge=1, le=3)
-    strong_answer_shows: tuple[str, ...] = ()
+    strong_answer_shows: tuple[str, ...] = Field(default=(), max_length=8)
     probes: tuple[str, ...] = Field(default=(), max_length=3)
     custom: bool = False
 
@@ -66,6 +67,19 @@ class Question(BaseModel):
         if len(value) < 10:
             raise ValueError("question text must have at least 10 characters")
         return value
+
+    @field_validator("strong_answer_shows", "probes")
+    @classmethod
+    def _short_items(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        long = [item for item in value if len(item) > MAX_HINT_CHARS]
+        if long:
+            raise ValueError(f"each line at most {MAX_HINT_CHARS} characters, please ({len(long[0]):,} given)")
+        return value
+
+    @field_validator("topics", "levels")
+    @classmethod
+    def _no_repeats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(value))
 
     @field_validator("topics")
     @classmethod

@@ -81,18 +81,32 @@ def choose_questions(
 
 
 def filter_questions(
-    questions: Iterable[Question], topic: str = "all", level: str = "all", kind: str = "all", search: str = ""
+    questions: Iterable[Question],
+    topic: str = "all",
+    level: str = "all",
+    kind: str = "all",
+    search: str = "",
+    source: str = "all",
 ) -> list[Question]:
-    """Questions matching the browse filters; "all" means no filter, search is case-insensitive."""
-    needle = search.strip().lower()
+    """Questions matching the browse filters; "all" means no filter.
+
+    The search is case-insensitive, every word must appear, and it looks in the
+    question, its hints and its probes. `source` is "builtin", "mine" or "all".
+    """
+    words = search.casefold().split()
     return [
         q
         for q in questions
         if (topic == "all" or topic in q.topics)
         and (level == "all" or level in q.levels)
         and (kind == "all" or q.type == kind)
-        and needle in q.text.lower()
+        and (source == "all" or q.custom == (source == "mine"))
+        and all(w in _searchable(q) for w in words)
     ]
+
+
+def _searchable(question: Question) -> str:
+    return " ".join((question.id, question.text, *question.strong_answer_shows, *question.probes)).casefold()
 
 
 _DUP_STOP = frozenset(

@@ -6,7 +6,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +19,14 @@ from storage.migrations import migrations
 BUSY_TIMEOUT_S = 10.0
 _migrated: set[str] = set()
 _migrate_lock = threading.Lock()
+
+
+CUSTOM_COLUMNS = ("id", "text", "type", "topics", "levels", "difficulty", "strong_answer_shows", "probes")
+CUSTOM_LIST_FIELDS = ("topics", "levels", "strong_answer_shows", "probes")
+
+
+class QuestionIdTaken(Exception):
+    """A custom question's id is already used; nothing was written."""
 
 
 class AlreadyAnswered(Exception):
@@ -298,20 +306,36 @@ def answered_question_ids(path: Path) -> set[str]:
 # -- custom questions -------------------------------------------------------
 
 
-def save_custom_question(path: Path, question: Question) -> None:
+def _custom_row(question: Question) -> dict:
     data = question.model_dump(mode="json", exclude={"custom"})
-    row = {
-        **data,
-        "created_at": _iso(now()),
-        **{k: json.dumps(data[k]) for k in ("topics", "levels", "strong_answer_shows", "probes")},
-    }
+    return {**data, **{k: json.dumps(data[k], ensure_ascii=False) for k in CUSTOM_LIST_FIELDS}}
+
+
+def add_custom_questions(path: Path, questions: Sequence[Question]) -> None:
+    """Add the user's questions in one transaction: all of them, or none if any id is taken."""
+    created = _iso(now())
     with _write(path) as db:
-        db["custom_questions"].upsert(row, pk="id")
+        taken = {r["id"] for r in db.query("select id from custom_questions")}
+        clash = [q.id for q in questions if q.id in taken]
+        if clash:
+            raise QuestionIdTaken(clash[0])
+        db["custom_questions"].insert_all({**_custom_row(q), "created_at": created} for q in questions)
+
+
+def update_custom_question(path: Path, question: Question) -> bool:
+    """Replace one of the user's questions, keeping when it was added; False if it is gone."""
+    with _write(path) as db:
+        cursor = db.execute(
+            "update custom_questions set text = ?, type = ?, topics = ?, levels = ?, difficulty = ?, "
+            "strong_answer_shows = ?, probes = ? where id = ?",
+            [*(_custom_row(question)[k] for k in CUSTOM_COLUMNS[1:]), question.id],
+        )
+        return cursor.rowcount == 1
 
 
 def list_custom_questions(path: Path) -> list[Question]:
     with connect(path) as db:
-        rows = db["custom_questions"].rows_where(order_by="created_at")
+        rows = db["custom_questions"].rows_where(order_by="created_at, rowid")  # rowid: a file's order
         return [
             Question(
                 id=r["id"],
@@ -328,9 +352,10 @@ def list_custom_questions(path: Path) -> list[Question]:
         ]
 
 
-def delete_custom_question(path: Path, question_id: str) -> None:
+def delete_custom_question(path: Path, question_id: str) -> bool:
+    """Delete one of the user's questions; answers to it keep their copy of its text."""
     with _write(path) as db:
-        db["custom_questions"].delete_where("id = ?", [question_id])
+        return db.execute("delete from custom_questions where id = ?", [question_id]).rowcount == 1
 
 
 def finish_batch_interview(path: Path, interview_id: str, count: int) -> None:

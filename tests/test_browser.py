@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -90,3 +91,34 @@ def test_interview_in_the_browser(page: Page, tmp_path: Path) -> None:
         f"\nfirst question after launch: {first_question_s:.2f} s; graded answers: "
         + ", ".join(f"{t:.2f} s" for t in timings)
     )
+
+
+def test_a_custom_question_added_in_the_browser_is_asked(page: Page, tmp_path: Path) -> None:
+    question = "Tell me about a time you rebuilt the <b>night-shift</b> pick plan at the Zaragoza cross-dock."
+    with streamlit_server(tmp_path / "coach.db") as url:
+        page.goto(f"{url}/question_bank")
+        page.get_by_role("tab", name="My questions").click()
+        page.get_by_label("Question", exact=True).fill(question)
+        topics = page.get_by_test_id("stMultiSelect").filter(has_text="Topics")
+        topics.locator("input").fill("Logistics")
+        topics.locator("input").press("Enter")
+        page.keyboard.press("Escape")
+        page.get_by_role("button", name="Add question").click()
+        expect(page.get_by_text("Added your question")).to_be_visible(timeout=30_000)
+
+        page.get_by_role("tab", name="Browse").click()
+        page.get_by_label("Search").fill("Zaragoza night-shift")
+        page.get_by_label("Search").press("Enter")
+        expect(page.get_by_text("1 of 242 questions")).to_be_visible(timeout=30_000)
+        page.get_by_test_id("stExpander").first.click()
+        page.get_by_role("button", name="Practise this question now").click()
+
+        expect(page.get_by_text("Question 1 of 1")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text(question)).to_be_visible()  # the markup shown as text
+        assert page.locator("b", has_text="night-shift").count() == 0
+        box = page.get_by_test_id("stChatInputTextArea")
+        box.fill(ANSWERS[0])
+        box.press("Enter")
+        expect(page.get_by_text("Interview summary")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text(re.compile(r"^Score: \d+/100$"))).to_have_count(1)
+        assert page.locator("mark[data-part=result]").count() >= 1

@@ -73,7 +73,7 @@ def test_skip_and_end_early(service: InterviewService) -> None:
 def test_unfinished_interview_resumes_from_a_new_service(service: InterviewService, db_path: Path) -> None:
     interview = service.start(InterviewSetup(level="mid", n_questions=3), seed=3)
     service.answer(interview.id, STRONG)
-    fresh = InterviewService(db_path, service.bank, RuleBasedGrader())
+    fresh = InterviewService(db_path, service.library.bank, RuleBasedGrader())
     [state] = fresh.unfinished()
     assert state.interview.id == interview.id and state.position == 1
     assert state.current_question == state.questions[1]
@@ -111,7 +111,7 @@ def test_odd_answers_are_stored_exactly(service: InterviewService, text: str) ->
 
 
 def test_failed_grading_keeps_the_answer_and_can_retry(service: InterviewService, db_path: Path) -> None:
-    broken = InterviewService(db_path, service.bank, FailingGrader())
+    broken = InterviewService(db_path, service.library.bank, FailingGrader())
     interview = broken.start(InterviewSetup(level="mid", n_questions=2))
     answer = broken.answer(interview.id, STRONG)
     assert answer.text == STRONG and answer.grade is None

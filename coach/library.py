@@ -1,0 +1,97 @@
+"""The questions an interview can draw on: the built-in bank plus the user's own, which they manage."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import storage
+from coach.models import Question
+from coach.question_io import (
+    FileFormat,
+    QuestionInputError,
+    build_question,
+    decode_upload,
+    detect_format,
+    export_csv,
+    export_json,
+    normalised_text,
+    parse_questions,
+    plan_import,
+)
+
+
+@dataclass
+class ImportReport:
+    """What an import did."""
+
+    added: list[Question]
+    duplicates: list[str]
+
+    def summary(self) -> str:
+        text = f"Imported {len(self.added)} question{'s' * (len(self.added) != 1)}"
+        if self.duplicates:
+            text += f"; skipped {len(self.duplicates)} already there"
+        return text + "."
+
+
+class QuestionLibrary:
+    """Built-in questions (read-only) and the user's own questions (add, edit, delete, import, export)."""
+
+    def __init__(self, db_path: Path, bank: Sequence[Question]):
+        self.db_path = db_path
+        self.bank = list(bank)
+
+    def mine(self) -> list[Question]:
+        return storage.list_custom_questions(self.db_path)
+
+    def all(self) -> list[Question]:
+        return self.bank + self.mine()
+
+    def get(self, question_id: str) -> Question | None:
+        return next((q for q in self.all() if q.id == question_id), None)
+
+    def add(self, fields: Mapping[str, Any]) -> Question:
+        """Add one question from the form; raises QuestionInputError with every problem."""
+        existing = self.all()
+        question = build_question(fields, {q.id for q in existing})
+        self._refuse_duplicate(question, existing)
+        storage.add_custom_questions(self.db_path, [question])
+        return question
+
+    def update(self, question_id: str, fields: Mapping[str, Any]) -> Question:
+        """Edit one of the user's questions; built-in ones cannot be edited."""
+        if question_id not in {q.id for q in self.mine()}:
+            raise QuestionInputError(["Only your own questions can be edited, and this one no longer exists."])
+        question = build_question(fields, question_id=question_id)
+        self._refuse_duplicate(question, [q for q in self.all() if q.id != question_id])
+        storage.update_custom_question(self.db_path, question)
+        return question
+
+    def delete(self, question_id: str) -> bool:
+        """Delete one of the user's questions; past answers keep the question's text."""
+        return storage.delete_custom_question(self.db_path, question_id)
+
+    def import_file(self, data: bytes, name: str = "", fmt: FileFormat | None = None) -> ImportReport:
+        """Import questions from CSV or JSON bytes: all of them, or none with every reason."""
+        text = decode_upload(data)
+        existing = self.all()
+        parsed = parse_questions(text, fmt or detect_format(name, text), {q.id for q in existing})
+        plan = plan_import(parsed, existing)
+        if plan.new:
+            storage.add_custom_questions(self.db_path, plan.new)
+        return ImportReport(plan.new, plan.duplicates)
+
+    def export(self, fmt: FileFormat) -> str:
+        """The user's own questions as CSV or JSON, in the format import reads."""
+        return export_csv(self.mine()) if fmt == "csv" else export_json(self.mine())
+
+    @staticmethod
+    def _refuse_duplicate(question: Question, others: Sequence[Question]) -> None:
+        wording = normalised_text(question.text)
+        twin = next((q for q in others if normalised_text(q.text) == wording), None)
+        if twin is not None:
+            source = "one of your questions" if twin.custom else "a built-in question"
+            raise QuestionInputError([f"Question: this is already {source} ({twin.id})"])

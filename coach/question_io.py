@@ -1,0 +1,366 @@
+"""The user's own questions: building them from a form or a file, and writing them out.
+
+Everything here is all-or-nothing: a file with one bad row imports nothing and reports
+every bad row with its line and reason, so the user fixes the file once and imports again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from coach.models import LEVEL_LABELS, TOPIC_LABELS, Question
+
+MAX_IMPORT_BYTES = 1_000_000  # about 2,000 questions; a bigger file is not a question list
+MAX_IMPORT_QUESTIONS = 2_000
+CSV_COLUMNS = ("id", "text", "type", "topics", "levels", "difficulty", "strong_answer_shows", "probes")
+REQUIRED_COLUMNS = frozenset({"text", "topics"})
+LIST_FIELDS = ("topics", "levels", "strong_answer_shows", "probes")
+FileFormat = Literal["csv", "json"]
+
+_TYPE_ALIASES = {"behavioral": "behavioral", "behavioural": "behavioral", "case": "case", "": "behavioral"}
+_FIELD_NAMES = {
+    "text": "Question",
+    "type": "Type",
+    "topics": "Topics",
+    "levels": "Levels",
+    "difficulty": "Difficulty",
+    "strong_answer_shows": "What a strong answer shows",
+    "probes": "Follow-up probes",
+    "id": "Id",
+}
+
+
+class QuestionInputError(ValueError):
+    """Input that cannot become questions; `problems` lists every reason, each on its own."""
+
+    def __init__(self, problems: Sequence[str]):
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do: the questions to add and the duplicates it skips."""
+
+    new: list[Question] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)  # one line each: which row, and what it repeats
+
+
+# -- building one question ---------------------------------------------------
+
+
+def friendly_errors(exc: ValidationError) -> list[str]:
+    """Pydantic's errors as sentences a user can act on, naming the field."""
+    messages = []
+    for error in exc.errors():
+        name = _FIELD_NAMES.get(str(error["loc"][0]), str(error["loc"][0])) if error["loc"] else "Question"
+        messages.append(f"{name}: {_explain(error)}")
+    return messages
+
+
+def _explain(error: Mapping[str, Any]) -> str:
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "string_too_long":
+        return f"at most {ctx['max_length']:,} characters, please (this has {len(error['input']):,})"
+    if kind == "string_too_short":
+        return f"at least {ctx['min_length']} characters, please"
+    if kind == "too_short" and ctx.get("min_length") == 1:
+        return "choose at least one"
+    if kind == "too_long":
+        return f"at most {ctx['max_length']}, please"
+    if kind == "literal_error":
+        return f"{error['input']!r} is not one of {ctx.get('expected', '')}"
+    if kind == "string_pattern_mismatch":
+        return "use lower-case letters, digits, '-' and '_' only, starting with a letter or digit"
+    if kind in ("int_parsing", "int_from_float"):
+        return "a whole number from 1 to 3"
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def _clean_items(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(v.strip() for v in values if v and v.strip())
+
+
+def _key(value: str) -> str:
+    """'Supply chain', 'supply-chain' and 'SUPPLY_CHAIN' all name the topic supply_chain."""
+    return re.sub(r"[\s-]+", "_", value.strip().lower())
+
+
+_TOPIC_BY_LABEL = {_key(label): key for key, label in TOPIC_LABELS.items()}
+
+
+def _topic_key(value: str) -> str:
+    key = _key(value)
+    return _TOPIC_BY_LABEL.get(key, key)
+
+
+def build_question(
+    fields: Mapping[str, Any], taken_ids: Iterable[str] = (), question_id: str | None = None
+) -> Question:
+    """A custom question from form or file fields; raises QuestionInputError with every problem.
+
+    Lists may come as lists or as text with one item a line or separated by '|'. Topic and
+    level names are matched loosely; an id is made from the text when none is given.
+    """
+    data = {
+        "text": _text(fields.get("text")),
+        "type": _TYPE_ALIASES.get(_text(fields.get("type")).lower(), _text(fields.get("type"))),
+        "topics": tuple(_topic_key(t) for t in _items(fields.get("topics"), keywords=True)),
+        "levels": tuple(_key(v) for v in _items(fields.get("levels"), keywords=True)) or tuple(LEVEL_LABELS),
+        "difficulty": _text(fields.get("difficulty")) or 2,
+        "strong_answer_shows": _items(fields.get("strong_answer_shows")),
+        "probes": _items(fields.get("probes")),
+        "custom": True,
+    }
+    problems = _precheck(data)
+    data["id"] = question_id or _text(fields.get("id")) or new_id(str(data["text"]), taken_ids)
+    try:
+        question = Question.model_validate(data)
+    except ValidationError as exc:
+        # One message per field: the precheck's, when it already explained that field.
+        explained = {p.split(":", 1)[0] for p in problems}
+        problems += [m for m in friendly_errors(exc) if m.split(":", 1)[0] not in explained]
+    if problems:
+        raise QuestionInputError(list(dict.fromkeys(problems)))
+    return question
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _items(value: Any, keywords: bool = False) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, (list, tuple)):
+        return _clean_items(str(v) for v in value)
+    # Keywords (topics, levels) never hold commas or semicolons; sentences (probes) may.
+    separators = r"[|\n;,]" if keywords else r"[|\n]"
+    return _clean_items(re.split(separators, str(value)))
+
+
+def _precheck(data: Mapping[str, Any]) -> list[str]:
+    """Problems pydantic would report less clearly."""
+    problems = []
+    text = str(data["text"])
+    if not text:
+        problems.append("Question: write the question (it is empty)")
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in text):
+        problems.append("Question: contains control characters; paste it as plain text")
+    for name, allowed in (("topics", TOPIC_LABELS), ("levels", LEVEL_LABELS)):
+        unknown = [v for v in data[name] if v not in allowed]
+        if unknown:
+            problems.append(f"{_FIELD_NAMES[name]}: unknown {', '.join(map(repr, unknown))}; use {', '.join(allowed)}")
+    if data["type"] not in ("behavioral", "case"):
+        problems.append(f"Type: {data['type']!r} is not behavioural or case")
+    return problems
+
+
+def new_id(text: str, taken_ids: Iterable[str] = ()) -> str:
+    """A readable id for a custom question, unlike any taken one: 'my-reduce-lead-time-2'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    words = re.findall(r"[a-z0-9]+", ascii_text)[:6]
+    base = "my-" + ("-".join(words)[:50].strip("-") or "question")
+    taken = set(taken_ids)
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def normalised_text(text: str) -> str:
+    """The wording two questions share when one duplicates the other."""
+    return " ".join(re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold()))
+
+
+# -- files -------------------------------------------------------------------
+
+
+def decode_upload(data: bytes) -> str:
+    """Bytes of an import file as text: UTF-8 with or without a BOM, or UTF-16 with a BOM."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise QuestionInputError(
+            [f"The file is {len(data):,} bytes; the limit is {MAX_IMPORT_BYTES:,}. Split it into smaller files."]
+        )
+    # UTF-16 with a BOM is what spreadsheets write as "Unicode text".
+    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise QuestionInputError(
+            [f"This is not a text file (byte {exc.start} is not {encoding.upper()}). Export as CSV (UTF-8) or JSON."]
+        ) from exc
+    if "\x00" in text:
+        raise QuestionInputError(["This is not a text file (it holds NUL bytes). Export as CSV (UTF-8) or JSON."])
+    return text
+
+
+def detect_format(name: str, text: str) -> FileFormat:
+    """By the file name's ending, else by the first character ('[' or '{' means JSON)."""
+    lowered = name.lower()
+    if lowered.endswith(".json"):
+        return "json"
+    if lowered.endswith((".csv", ".tsv", ".txt")):
+        return "csv"
+    return "json" if text.lstrip()[:1] in ("[", "{") else "csv"
+
+
+def parse_questions(text: str, fmt: FileFormat, taken_ids: Iterable[str] = ()) -> list[tuple[str, Question]]:
+    """Every question in the file with where it came from ('line 3'); raises with every bad row."""
+    if not text.strip():
+        raise QuestionInputError(["The file is empty."])
+    rows = _csv_rows(text) if fmt == "csv" else _json_rows(text)
+    if not rows:
+        raise QuestionInputError(["The file holds no questions."])
+    if len(rows) > MAX_IMPORT_QUESTIONS:
+        raise QuestionInputError([f"The file holds {len(rows):,} questions; the limit is {MAX_IMPORT_QUESTIONS:,}."])
+    taken = set(taken_ids)
+    parsed, problems = [], []
+    for where, fields in rows:
+        try:
+            question = build_question(fields, taken)
+        except QuestionInputError as exc:
+            problems.extend(f"{where}: {p}" for p in exc.problems)
+            continue
+        taken.add(question.id)
+        parsed.append((where, question))
+    if problems:
+        raise QuestionInputError(problems)
+    return parsed
+
+
+def _csv_rows(text: str) -> list[tuple[str, dict[str, str]]]:
+    # Spreadsheets in many locales write ';' or tabs: the header line shows which.
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+        _check_header(header)
+        rows, started = [], reader.line_num + 1
+        for record in reader:
+            # A quoted cell may span lines: name the line the row starts on.
+            where, started = f"line {started}", reader.line_num + 1
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) > len(header):
+                raise QuestionInputError([f"{where}: {len(record)} cells but the header names {len(header)}"])
+            rows.append((where, dict(zip(header, record, strict=False))))
+    except csv.Error as exc:
+        raise QuestionInputError([f"line {reader.line_num}: not valid CSV ({exc})"]) from exc
+    return rows
+
+
+def _check_header(header: list[str]) -> None:
+    if not any(header):
+        raise QuestionInputError(["The file is empty: the first line must name the columns."])
+    unknown = [h for h in header if h not in CSV_COLUMNS]
+    missing = sorted(REQUIRED_COLUMNS - set(header))
+    problems = []
+    if unknown:
+        problems.append(f"line 1: unknown column(s) {', '.join(map(repr, unknown))}")
+    if missing:
+        problems.append(f"line 1: missing column(s) {', '.join(missing)}")
+    if problems:
+        problems.append(f"The header must use these columns: {','.join(CSV_COLUMNS)} (text and topics required)")
+        raise QuestionInputError(problems)
+
+
+def _json_rows(text: str) -> list[tuple[str, dict[str, Any]]]:
+    """The list's items with the line each starts on; a file that is not a list is refused."""
+    decoder = json.JSONDecoder()
+    start = len(text) - len(text.lstrip())
+    try:
+        if text[start : start + 1] != "[":
+            value, _ = decoder.raw_decode(text, start)
+            kind = _JSON_KINDS.get(type(value), "a single value")
+            raise QuestionInputError([f"A JSON import must be a list of questions ([{{...}}, ...]), not {kind}."])
+        rows, index = [], start + 1
+        while True:
+            index = _skip_space(text, index)
+            if text[index : index + 1] == "]" and not rows:
+                break
+            line = text.count("\n", 0, index) + 1
+            value, index = decoder.raw_decode(text, index)
+            if not isinstance(value, dict):
+                raise QuestionInputError([f"line {line}: each item must be an object with a text, not {value!r:.40}"])
+            rows.append((f"line {line}", _json_fields(value, line)))
+            index = _skip_space(text, index)
+            if text[index : index + 1] == ",":
+                index += 1
+            elif text[index : index + 1] == "]":
+                break
+            else:
+                raise json.JSONDecodeError("expected ',' or ']'", text, index)
+    except json.JSONDecodeError as exc:
+        raise QuestionInputError([f"line {exc.lineno}: not valid JSON ({exc.msg}, column {exc.colno})"]) from exc
+    trailing = text[index + 1 :].strip()
+    if trailing:
+        raise QuestionInputError([f"line {text.count(chr(10), 0, index) + 1}: unexpected text after the list"])
+    return rows
+
+
+_JSON_KINDS = {dict: "an object", str: "a string", int: "a number", float: "a number", bool: "true or false"}
+
+
+def _skip_space(text: str, index: int) -> int:
+    while index < len(text) and text[index] in " \t\r\n":
+        index += 1
+    return index
+
+
+def _json_fields(value: dict[str, Any], line: int) -> dict[str, Any]:
+    unknown = sorted(set(value) - set(CSV_COLUMNS) - {"custom"})
+    if unknown:
+        raise QuestionInputError([f"line {line}: unknown field(s) {', '.join(map(repr, unknown))}"])
+    return value
+
+
+def plan_import(parsed: Sequence[tuple[str, Question]], existing: Sequence[Question]) -> ImportPlan:
+    """Split parsed questions into new ones and duplicates (the wording of one we already have).
+
+    An id that is taken by a differently worded question gets a new id: ids are internal,
+    and an edited question from an old export is a new question, not a clash.
+    """
+    taken = {q.id for q in existing}
+    by_text = {normalised_text(q.text): q for q in existing}
+    plan = ImportPlan()
+    for where, question in parsed:
+        twin = by_text.get(normalised_text(question.text))
+        if twin is not None:
+            source = "your question" if twin.custom else "built-in question"
+            plan.duplicates.append(f"{where}: already there as {source} {twin.id!r}")
+            continue
+        if question.id in taken:
+            question = question.model_copy(update={"id": new_id(question.text, taken)})
+        plan.new.append(question)
+        taken.add(question.id)
+        by_text[normalised_text(question.text)] = question
+    return plan
+
+
+def export_csv(questions: Iterable[Question]) -> str:
+    """The questions as CSV with a header; list cells are joined with ' | '."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for q in questions:
+        data = q.model_dump(mode="json")
+        writer.writerow([" | ".join(data[c]) if c in LIST_FIELDS else data[c] for c in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def export_json(questions: Iterable[Question]) -> str:
+    """The questions as a JSON list, one object each, in the import format."""
+    items = [q.model_dump(mode="json", exclude={"custom"}) for q in questions]
+    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
