@@ -56,9 +56,13 @@ class QuestionLibrary:
     def add(self, fields: Mapping[str, Any]) -> Question:
         """Add one question from the form; raises QuestionInputError with every problem."""
         existing = self.all()
-        question = build_question(fields, {q.id for q in existing})
+        # The id is always made here: a given one could shadow a built-in question.
+        question = build_question({k: v for k, v in fields.items() if k != "id"}, {q.id for q in existing})
         self._refuse_duplicate(question, existing)
-        storage.add_custom_questions(self.db_path, [question])
+        try:
+            storage.add_custom_questions(self.db_path, [question])
+        except storage.QuestionIdTaken as exc:  # another tab added the same text a moment ago
+            raise QuestionInputError(["Question: you have just added this question; it is in your list"]) from exc
         return question
 
     def update(self, question_id: str, fields: Mapping[str, Any]) -> Question:

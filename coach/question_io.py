@@ -69,6 +69,8 @@ def friendly_errors(exc: ValidationError) -> list[str]:
 
 def _explain(error: Mapping[str, Any]) -> str:
     kind, ctx = error["type"], error.get("ctx") or {}
+    if error["loc"] and error["loc"][0] == "difficulty":
+        return "a whole number from 1 to 3"
     if kind == "string_too_long":
         return f"at most {ctx['max_length']:,} characters, please (this has {len(error['input']):,})"
     if kind == "string_too_short":
@@ -81,8 +83,6 @@ def _explain(error: Mapping[str, Any]) -> str:
         return f"{error['input']!r} is not one of {ctx.get('expected', '')}"
     if kind == "string_pattern_mismatch":
         return "use lower-case letters, digits, '-' and '_' only, starting with a letter or digit"
-    if kind in ("int_parsing", "int_from_float"):
-        return "a whole number from 1 to 3"
     message = str(error["msg"])
     return message.removeprefix("Value error, ")
 
@@ -97,6 +97,17 @@ def _key(value: str) -> str:
 
 
 _TOPIC_BY_LABEL = {_key(label): key for key, label in TOPIC_LABELS.items()}
+
+
+def _labels_to_keys(value: Any) -> Any:
+    """Topic names as keys before splitting: some names hold commas ('(Lean, Six Sigma)')."""
+    if isinstance(value, (list, tuple)):
+        return [_labels_to_keys(v) for v in value]
+    if not isinstance(value, str):
+        return value
+    for key, label in sorted(TOPIC_LABELS.items(), key=lambda kv: -len(kv[1])):
+        value = re.sub(re.escape(label), key, value, flags=re.IGNORECASE)
+    return value
 
 
 def _topic_key(value: str) -> str:
@@ -115,7 +126,7 @@ def build_question(
     data = {
         "text": _text(fields.get("text")),
         "type": _TYPE_ALIASES.get(_text(fields.get("type")).lower(), _text(fields.get("type"))),
-        "topics": tuple(_topic_key(t) for t in _items(fields.get("topics"), keywords=True)),
+        "topics": tuple(_topic_key(t) for t in _items(_labels_to_keys(fields.get("topics")), keywords=True)),
         "levels": tuple(_key(v) for v in _items(fields.get("levels"), keywords=True)) or tuple(LEVEL_LABELS),
         "difficulty": _text(fields.get("difficulty")) or 2,
         "strong_answer_shows": _items(fields.get("strong_answer_shows")),
@@ -123,6 +134,8 @@ def build_question(
         "custom": True,
     }
     problems = _precheck(data)
+    if isinstance(fields.get("text"), (list, dict)):
+        problems.insert(0, "Question: must be text, not a list or an object")
     data["id"] = question_id or _text(fields.get("id")) or new_id(str(data["text"]), taken_ids)
     try:
         question = Question.model_validate(data)
@@ -140,13 +153,17 @@ def _text(value: Any) -> str:
 
 
 def _items(value: Any, keywords: bool = False) -> tuple[str, ...]:
+    """List items from a list or from text; '|' and line breaks always separate items.
+
+    One rule for every source keeps an exported file importable: an item never holds
+    a '|' or a line break, whether it came from a form, a CSV cell or a JSON list.
+    """
     if value is None:
         return ()
-    if isinstance(value, (list, tuple)):
-        return _clean_items(str(v) for v in value)
+    parts = [v for v in value if v is not None] if isinstance(value, (list, tuple)) else [value]
     # Keywords (topics, levels) never hold commas or semicolons; sentences (probes) may.
     separators = r"[|\n;,]" if keywords else r"[|\n]"
-    return _clean_items(re.split(separators, str(value)))
+    return _clean_items(piece for part in parts for piece in re.split(separators, str(part)))
 
 
 def _precheck(data: Mapping[str, Any]) -> list[str]:
@@ -155,8 +172,11 @@ def _precheck(data: Mapping[str, Any]) -> list[str]:
     text = str(data["text"])
     if not text:
         problems.append("Question: write the question (it is empty)")
-    if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in text):
+    if _has_control(text):
         problems.append("Question: contains control characters; paste it as plain text")
+    for name in ("strong_answer_shows", "probes"):
+        if any(_has_control(item) for item in data[name]):
+            problems.append(f"{_FIELD_NAMES[name]}: contains control characters; paste it as plain text")
     for name, allowed in (("topics", TOPIC_LABELS), ("levels", LEVEL_LABELS)):
         unknown = [v for v in data[name] if v not in allowed]
         if unknown:
@@ -164,6 +184,10 @@ def _precheck(data: Mapping[str, Any]) -> list[str]:
     if data["type"] not in ("behavioral", "case"):
         problems.append(f"Type: {data['type']!r} is not behavioural or case")
     return problems
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in text)
 
 
 def new_id(text: str, taken_ids: Iterable[str] = ()) -> str:
@@ -219,13 +243,13 @@ def parse_questions(text: str, fmt: FileFormat, taken_ids: Iterable[str] = ()) -
     """Every question in the file with where it came from ('line 3'); raises with every bad row."""
     if not text.strip():
         raise QuestionInputError(["The file is empty."])
-    rows = _csv_rows(text) if fmt == "csv" else _json_rows(text)
-    if not rows:
+    rows, problems = _csv_rows(text) if fmt == "csv" else _json_rows(text)
+    if not rows and not problems:
         raise QuestionInputError(["The file holds no questions."])
     if len(rows) > MAX_IMPORT_QUESTIONS:
         raise QuestionInputError([f"The file holds {len(rows):,} questions; the limit is {MAX_IMPORT_QUESTIONS:,}."])
     taken = set(taken_ids)
-    parsed, problems = [], []
+    parsed = []
     for where, fields in rows:
         try:
             question = build_question(fields, taken)
@@ -235,79 +259,101 @@ def parse_questions(text: str, fmt: FileFormat, taken_ids: Iterable[str] = ()) -
         taken.add(question.id)
         parsed.append((where, question))
     if problems:
-        raise QuestionInputError(problems)
+        raise QuestionInputError(sorted(problems, key=_line_number))
     return parsed
 
 
-def _csv_rows(text: str) -> list[tuple[str, dict[str, str]]]:
+def _line_number(problem: str) -> int:
+    match = re.match(r"line (\d+)", problem)
+    return int(match.group(1)) if match else 0
+
+
+Rows = list[tuple[str, dict[str, Any]]]
+
+
+def _csv_rows(text: str) -> tuple[Rows, list[str]]:
+    """The rows under the header with the line each starts on, and the rows' structural problems."""
     # Spreadsheets in many locales write ';' or tabs: the header line shows which.
-    first_line = text.split("\n", 1)[0]
+    first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: Rows = []
+    problems: list[str] = []
     try:
-        header = [h.strip().lower() for h in next(reader, [])]
-        _check_header(header)
-        rows, started = [], reader.line_num + 1
+        header = next((r for r in reader if any(cell.strip() for cell in r)), [])
+        header = [h.strip().lower() for h in header]
+        _check_header(header, reader.line_num)
+        started = reader.line_num + 1
         for record in reader:
             # A quoted cell may span lines: name the line the row starts on.
             where, started = f"line {started}", reader.line_num + 1
             if not any(cell.strip() for cell in record):
                 continue
             if len(record) > len(header):
-                raise QuestionInputError([f"{where}: {len(record)} cells but the header names {len(header)}"])
+                problems.append(f"{where}: {len(record)} cells but the header names {len(header)}")
+                continue
             rows.append((where, dict(zip(header, record, strict=False))))
     except csv.Error as exc:
         raise QuestionInputError([f"line {reader.line_num}: not valid CSV ({exc})"]) from exc
-    return rows
+    return rows, problems
 
 
-def _check_header(header: list[str]) -> None:
+def _check_header(header: list[str], line: int) -> None:
     if not any(header):
         raise QuestionInputError(["The file is empty: the first line must name the columns."])
     unknown = [h for h in header if h not in CSV_COLUMNS]
     missing = sorted(REQUIRED_COLUMNS - set(header))
     problems = []
     if unknown:
-        problems.append(f"line 1: unknown column(s) {', '.join(map(repr, unknown))}")
+        problems.append(f"line {line}: unknown column(s) {', '.join(map(repr, unknown))}")
     if missing:
-        problems.append(f"line 1: missing column(s) {', '.join(missing)}")
+        problems.append(f"line {line}: missing column(s) {', '.join(missing)}")
     if problems:
         problems.append(f"The header must use these columns: {','.join(CSV_COLUMNS)} (text and topics required)")
         raise QuestionInputError(problems)
 
 
-def _json_rows(text: str) -> list[tuple[str, dict[str, Any]]]:
-    """The list's items with the line each starts on; a file that is not a list is refused."""
-    decoder = json.JSONDecoder()
-    start = len(text) - len(text.lstrip())
+def _json_rows(text: str) -> tuple[Rows, list[str]]:
+    """The list's items with the line each starts on, and the items' structural problems."""
     try:
-        if text[start : start + 1] != "[":
-            value, _ = decoder.raw_decode(text, start)
-            kind = _JSON_KINDS.get(type(value), "a single value")
-            raise QuestionInputError([f"A JSON import must be a list of questions ([{{...}}, ...]), not {kind}."])
-        rows, index = [], start + 1
-        while True:
-            index = _skip_space(text, index)
-            if text[index : index + 1] == "]" and not rows:
-                break
-            line = text.count("\n", 0, index) + 1
-            value, index = decoder.raw_decode(text, index)
-            if not isinstance(value, dict):
-                raise QuestionInputError([f"line {line}: each item must be an object with a text, not {value!r:.40}"])
-            rows.append((f"line {line}", _json_fields(value, line)))
-            index = _skip_space(text, index)
-            if text[index : index + 1] == ",":
-                index += 1
-            elif text[index : index + 1] == "]":
-                break
-            else:
-                raise json.JSONDecodeError("expected ',' or ']'", text, index)
+        return _scan_json_list(text)
     except json.JSONDecodeError as exc:
         raise QuestionInputError([f"line {exc.lineno}: not valid JSON ({exc.msg}, column {exc.colno})"]) from exc
-    trailing = text[index + 1 :].strip()
-    if trailing:
-        raise QuestionInputError([f"line {text.count(chr(10), 0, index) + 1}: unexpected text after the list"])
-    return rows
+    except RecursionError as exc:
+        raise QuestionInputError(["The JSON is nested too deeply to be a list of questions."]) from exc
+
+
+def _scan_json_list(text: str) -> tuple[Rows, list[str]]:
+    # Item by item rather than json.loads, to know the line each question starts on.
+    decoder = json.JSONDecoder()
+    index = _skip_space(text, 0)
+    if text[index : index + 1] != "[":
+        value, _ = decoder.raw_decode(text, index)
+        kind = _JSON_KINDS.get(type(value), "a single value")
+        raise QuestionInputError([f"A JSON import must be a list of questions ([{{...}}, ...]), not {kind}."])
+    rows: Rows = []
+    problems: list[str] = []
+    index = _skip_space(text, index + 1)
+    while text[index : index + 1] != "]":
+        line = text.count("\n", 0, index) + 1
+        value, index = decoder.raw_decode(text, index)
+        if not isinstance(value, dict):
+            problems.append(f"line {line}: each item must be an object with a text, not {value!r:.40}")
+        elif unknown := sorted(set(value) - set(CSV_COLUMNS) - {"custom"}):
+            problems.append(f"line {line}: unknown field(s) {', '.join(map(repr, unknown))}")
+        else:
+            rows.append((f"line {line}", value))
+        index = _skip_space(text, index)
+        if text[index : index + 1] == ",":
+            index = _skip_space(text, index + 1)
+            if text[index : index + 1] == "]":
+                raise json.JSONDecodeError("a comma before ']'", text, index)
+        elif text[index : index + 1] != "]":
+            raise json.JSONDecodeError("expected ',' or ']'", text, index)
+    trailing = _skip_space(text, index + 1)
+    if trailing < len(text):
+        raise QuestionInputError([f"line {text.count(chr(10), 0, trailing) + 1}: unexpected text after the list"])
+    return rows, problems
 
 
 _JSON_KINDS = {dict: "an object", str: "a string", int: "a number", float: "a number", bool: "true or false"}
@@ -317,13 +363,6 @@ def _skip_space(text: str, index: int) -> int:
     while index < len(text) and text[index] in " \t\r\n":
         index += 1
     return index
-
-
-def _json_fields(value: dict[str, Any], line: int) -> dict[str, Any]:
-    unknown = sorted(set(value) - set(CSV_COLUMNS) - {"custom"})
-    if unknown:
-        raise QuestionInputError([f"line {line}: unknown field(s) {', '.join(map(repr, unknown))}"])
-    return value
 
 
 def plan_import(parsed: Sequence[tuple[str, Question]], existing: Sequence[Question]) -> ImportPlan:
