@@ -99,6 +99,7 @@ class InterviewSetup(BaseModel):
     topics: tuple[str, ...] = ()  # empty means every topic
     question_type: TypeChoice = "both"
     n_questions: int = Field(default=5, ge=1, le=100_000)  # the UI offers 1-15; batches are larger
+    follow_ups: bool = True  # ask one follow-up when a STAR part is missing or weak
 
 
 class Interview(BaseModel):
@@ -136,6 +137,8 @@ class Grade(BaseModel):
     action: Component
     result: Component
     suggestions: list[str] = []
+    # A question the interviewer could ask to draw out the weakest part (the LLM's; rules leave it).
+    follow_up: str | None = None
     grader: Literal["rules", "llm"]
     model: str | None = None
     fallback_reason: str | None = None
@@ -148,6 +151,21 @@ class Grade(BaseModel):
     def weakest_part(self) -> PartName:
         # Ties go to the earlier part: a story is built from its start.
         return min(PARTS, key=lambda p: self.part(p).score)
+
+
+class FollowUp(BaseModel):
+    """The interviewer's follow-up on a weak answer, and the candidate's reply if any."""
+
+    id: int
+    answer_id: int
+    part: PartName
+    question: str
+    source: Literal["llm", "probe", "rules"]
+    status: Literal["asked", "answered", "skipped"] = "asked"
+    reply: str | None = None
+    answer_offset: int | None = None
+    score_before: int | None = None
+    score_after: int | None = None
 
 
 class Answer(BaseModel):
@@ -164,3 +182,10 @@ class Answer(BaseModel):
     created_at: datetime
     grade: Grade | None = None
     grade_error: str | None = None
+    follow_up: FollowUp | None = None
+
+    @property
+    def original_text(self) -> str:
+        """The answer as first given, without a follow-up reply appended."""
+        offset = self.follow_up.answer_offset if self.follow_up else None
+        return self.text if offset is None else self.text[:offset]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from coach.models import PARTS, Answer, Component, Grade, Interview, InterviewSetup, Question
+from coach.models import PARTS, Answer, Component, FollowUp, Grade, Interview, InterviewSetup, Question
 from storage.migrations import migrations
 
 BUSY_TIMEOUT_S = 10.0
@@ -21,6 +21,7 @@ _migrated: set[str] = set()
 _migrate_lock = threading.Lock()
 
 
+FOLLOW_UP_FIELDS = ("part", "question", "source", "status", "reply", "answer_offset", "score_before", "score_after")
 CUSTOM_COLUMNS = ("id", "text", "type", "topics", "levels", "difficulty", "strong_answer_shows", "probes")
 CUSTOM_LIST_FIELDS = ("topics", "levels", "strong_answer_shows", "probes")
 
@@ -125,6 +126,7 @@ def create_interview(path: Path, interview: Interview) -> None:
                 "question_ids": json.dumps(list(interview.question_ids)),
                 "status": interview.status,
                 "finished_at": _iso(interview.finished_at),
+                "follow_ups": int(interview.setup.follow_ups),
             }
         )
 
@@ -138,6 +140,7 @@ def _interview_from_row(row: dict) -> Interview:
             topics=tuple(json.loads(row["topics"])),
             question_type=row["question_type"],
             n_questions=row["n_questions"],
+            follow_ups=bool(row.get("follow_ups", 1)),
         ),
         question_ids=tuple(json.loads(row["question_ids"])),
         status=row["status"],
@@ -227,6 +230,7 @@ def _grade_row(answer_id: int, grade: Grade) -> dict:
         "fallback_reason": grade.fallback_reason,
         "prompt_version": grade.prompt_version,
         "latency_ms": grade.latency_ms,
+        "follow_up": grade.follow_up,
     }
 
 
@@ -252,17 +256,32 @@ def _grade_from_row(row: dict) -> Grade:
         fallback_reason=row["fallback_reason"],
         prompt_version=row["prompt_version"],
         latency_ms=row["latency_ms"],
+        follow_up=row["grade_follow_up"],
     )
 
 
 _ANSWER_SELECT = """
 select a.*, g.overall, g.components, g.suggestions, g.grader, g.model,
-       g.fallback_reason, g.prompt_version, g.latency_ms
+       g.fallback_reason, g.prompt_version, g.latency_ms, g.follow_up as grade_follow_up,
+       f.id as f_id, f.part as f_part, f.question as f_question, f.source as f_source,
+       f.status as f_status, f.reply as f_reply, f.answer_offset as f_answer_offset,
+       f.score_before as f_score_before, f.score_after as f_score_after
 from answers a
 left join grades g on g.id = (
     select max(id) from grades where answer_id = a.id
 )
+left join follow_ups f on f.answer_id = a.id
 """
+
+
+def _follow_up_from_row(row: dict) -> FollowUp | None:
+    if row["f_id"] is None:
+        return None
+    return FollowUp(
+        id=row["f_id"],
+        answer_id=row["id"],
+        **{name: row[f"f_{name}"] for name in FOLLOW_UP_FIELDS},
+    )
 
 
 def _answer_from_row(row: dict) -> Answer:
@@ -278,6 +297,7 @@ def _answer_from_row(row: dict) -> Answer:
         created_at=datetime.fromisoformat(row["created_at"]),
         grade=_grade_from_row(row) if row["overall"] is not None else None,
         grade_error=row["grade_error"],
+        follow_up=_follow_up_from_row(row),
     )
 
 
@@ -301,6 +321,60 @@ def answered_question_ids(path: Path) -> set[str]:
     with connect(path) as db:
         rows = db.query("select distinct question_id from answers where skipped = 0")
         return {r["question_id"] for r in rows}
+
+
+# -- follow-ups --------------------------------------------------------------
+
+
+def ask_follow_up(path: Path, answer_id: int, part: str, question: str, source: str, score_before: int) -> bool:
+    """Record a follow-up on an answer; False if it already has one (one per answer)."""
+    row = {
+        "answer_id": answer_id,
+        "created_at": _iso(now()),
+        "part": part,
+        "question": question,
+        "source": source,
+        "status": "asked",
+        "score_before": score_before,
+    }
+    with _write(path) as db:
+        try:
+            db["follow_ups"].insert(row)
+        except sqlite3.IntegrityError:
+            return False
+    return True
+
+
+def record_follow_up_reply(path: Path, follow_up_id: int, reply: str) -> bool:
+    """Append the reply to its answer and mark the follow-up answered, in one transaction.
+
+    False if the follow-up was already answered or skipped (a second tab, a double submit).
+    """
+    with _write(path) as db:
+        row = next(db.query("select answer_id, status from follow_ups where id = ?", [follow_up_id]), None)
+        if row is None or row["status"] != "asked":
+            return False
+        (text,) = db.execute("select text from answers where id = ?", [row["answer_id"]]).fetchone()
+        db["answers"].update(row["answer_id"], {"text": f"{text}\n\n{reply}", "grade_error": None})
+        db["follow_ups"].update(
+            follow_up_id,
+            {"status": "answered", "reply": reply, "answer_offset": len(text), "replied_at": _iso(now())},
+        )
+    return True
+
+
+def skip_follow_up(path: Path, follow_up_id: int) -> bool:
+    with _write(path) as db:
+        cursor = db.execute(
+            "update follow_ups set status = 'skipped', replied_at = ? where id = ? and status = 'asked'",
+            [_iso(now()), follow_up_id],
+        )
+        return cursor.rowcount == 1
+
+
+def set_follow_up_score(path: Path, follow_up_id: int, score_after: int) -> None:
+    with _write(path) as db:
+        db["follow_ups"].update(follow_up_id, {"score_after": score_after})
 
 
 # -- custom questions -------------------------------------------------------

@@ -88,3 +88,35 @@ def m001_initial(db: Database) -> None:
         not_null={"created_at", "text", "type", "topics", "levels"},
         if_not_exists=True,
     )
+
+
+@migrations()
+def m002_follow_ups(db: Database) -> None:
+    """Follow-up questions on weak answers, the grader's suggested follow-up, and the setup switch."""
+    if "follow_up" not in db["grades"].columns_dict:
+        db["grades"].add_column("follow_up", str)
+    if "follow_ups" not in db["interviews"].columns_dict:
+        db["interviews"].add_column("follow_ups", int, not_null_default=1)
+    db["follow_ups"].create(
+        {
+            "id": int,
+            "answer_id": int,
+            "created_at": str,
+            "part": str,  # the STAR part it draws out
+            "question": str,
+            "source": str,  # llm, probe (the question's own) or rules (a template)
+            "status": str,  # asked, answered, skipped
+            "reply": str,
+            # The answer's length before the reply was appended: the original is text[:offset].
+            "answer_offset": int,
+            "score_before": int,
+            "score_after": int,
+            "replied_at": str,
+        },
+        pk="id",
+        foreign_keys=[("answer_id", "answers", "id")],
+        not_null={"answer_id", "created_at", "part", "question", "source", "status"},
+        if_not_exists=True,
+    )
+    # One follow-up per answer: a double click cannot ask twice.
+    db["follow_ups"].create_index(["answer_id"], unique=True, if_not_exists=True)

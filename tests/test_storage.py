@@ -15,7 +15,8 @@ from coach.grading.rules import RuleBasedGrader
 from coach.models import Interview, InterviewSetup
 from storage.migrations import migrations
 
-EXPECTED_TABLES = {"interviews", "answers", "grades", "custom_questions", "_sqlite_migrations"}
+EXPECTED_TABLES = {"interviews", "answers", "grades", "custom_questions", "follow_ups", "_sqlite_migrations"}
+MIGRATIONS = ["m001_initial", "m002_follow_ups"]
 
 
 def _interview(interview_id: str = "i1", n: int = 3) -> Interview:
@@ -31,7 +32,7 @@ def test_migrations_from_blank_create_every_table(db_path: Path) -> None:
     storage.migrate(db_path)
     db = Database(db_path)
     assert set(db.table_names()) >= EXPECTED_TABLES
-    assert [m.name for m in migrations.applied(db)] == ["m001_initial"]
+    assert [m.name for m in migrations.applied(db)] == MIGRATIONS
     assert db["answers"].columns_dict["text"] is str
     assert db["grades"].foreign_keys[0].other_table == "answers"
 
@@ -44,7 +45,7 @@ def test_migrations_reapplied_change_nothing(db_path: Path) -> None:
     storage.migrate(db_path)
     db = Database(db_path)
     assert db["interviews"].count == before == 1
-    assert len(migrations.applied(db)) == 1
+    assert len(migrations.applied(db)) == len(MIGRATIONS)
     assert migrations.pending(db) == []
 
 

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+import logging
+from typing import TYPE_CHECKING, Protocol
 
 from coach.models import Grade, QuestionType
+
+if TYPE_CHECKING:
+    from coach.config import Settings
+
+log = logging.getLogger(__name__)
 
 
 class Grader(Protocol):
@@ -21,11 +27,38 @@ class GradingError(Exception):
     """A grader could not produce a grade; the message is fit to show a user."""
 
 
-def make_grader(settings: object | None = None) -> Grader:
-    """The grader the app and the CLI use for these settings.
+class FallbackGrader:
+    """The LLM first; on any failure the rule-based grader, with the reason on the grade.
 
-    Until the LLM grader exists, that is always the rule-based grader; the one place to change.
+    An answer is never lost to a dead, slow or misbehaving LLM, and a rules grade is never
+    passed off as an LLM grade: `grader` says "rules" and `fallback_reason` says why.
     """
-    from coach.grading.rules import RuleBasedGrader  # the rules module imports this package
 
-    return RuleBasedGrader()
+    name = "llm"
+
+    def __init__(self, primary: Grader, backup: Grader):
+        self.primary = primary
+        self.backup = backup
+
+    def grade(self, question: str, answer: str, question_type: QuestionType = "behavioral") -> Grade:
+        try:
+            return self.primary.grade(question, answer, question_type)
+        except GradingError as exc:
+            reason = str(exc)
+        except Exception as exc:  # a bug or an unforeseen reply must not cost the user a grade
+            log.exception("the LLM grader failed unexpectedly")
+            reason = f"the LLM grader failed unexpectedly ({type(exc).__name__})"
+        log.warning("graded by rules because %s", reason)
+        grade = self.backup.grade(question, answer, question_type)
+        return grade.model_copy(update={"fallback_reason": reason})
+
+
+def make_grader(settings: Settings | None = None) -> Grader:
+    """The LLM with rules as fallback when an LLM is configured, else the rule-based grader."""
+    from coach.grading.rules import RuleBasedGrader  # the graders import this package
+
+    if settings is None or not settings.llm_configured:
+        return RuleBasedGrader()
+    from coach.grading.llm import LLMGrader
+
+    return FallbackGrader(LLMGrader(settings), RuleBasedGrader())

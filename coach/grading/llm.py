@@ -1,0 +1,371 @@
+"""The LLM grader: one chat-completions request to OpenAI or any OpenAI-compatible server.
+
+The only module that imports `openai`. Every failure becomes a GradingError whose message
+says why in words fit for the page ("the LLM server could not be reached"); the caller
+falls back to the rule-based grader with that reason. Messages never quote the server's
+error text, which can echo parts of the API key.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import openai
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from coach.config import Settings
+from coach.grading import GradingError
+from coach.grading.prompt import PromptTemplate, load_prompt
+from coach.grading.rules import WEIGHTS
+from coach.models import PARTS, Component, Grade, PartName, QuestionType
+
+log = logging.getLogger(__name__)
+
+PROMPT_NAME = "grade_answer_v1"
+Mode = Literal["json_schema", "json_object", "prompt"]
+MODES: tuple[Mode, ...] = ("json_schema", "json_object", "prompt")
+MAX_FEEDBACK_CHARS = 600
+MAX_FOLLOW_UP_CHARS = 300
+MIN_QUOTE_CHARS = 4  # shorter "quotes" match anywhere and prove nothing
+LOCAL_MAX_TOKENS = 1500  # local servers may otherwise generate until the timeout
+
+
+# -- the reply we ask for ----------------------------------------------------
+
+
+class PartReply(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    score: int = Field(ge=0, le=5)
+    evidence: list[str] = []
+    feedback: str = ""
+
+    @field_validator("score", mode="before")
+    @classmethod
+    def _whole_number(cls, value: Any) -> Any:
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError("score must be a whole number")
+        return value
+
+
+class LLMReply(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    situation: PartReply
+    task: PartReply
+    action: PartReply
+    result: PartReply
+    suggestions: list[str] = []
+    follow_up: str | None = None
+
+
+def reply_schema() -> dict[str, Any]:
+    """The JSON Schema of the reply, in the subset strict structured output accepts."""
+    part = {
+        "type": "object",
+        "properties": {
+            "score": {"type": "integer"},
+            "evidence": {"type": "array", "items": {"type": "string"}},
+            "feedback": {"type": "string"},
+        },
+        "required": ["score", "evidence", "feedback"],
+        "additionalProperties": False,
+    }
+    return {
+        "type": "object",
+        "properties": {
+            **dict.fromkeys(PARTS, part),
+            "suggestions": {"type": "array", "items": {"type": "string"}},
+            "follow_up": {"type": ["string", "null"]},
+        },
+        "required": [*PARTS, "suggestions", "follow_up"],
+        "additionalProperties": False,
+    }
+
+
+def _response_format(mode: Mode) -> dict[str, Any] | None:
+    if mode == "json_schema":
+        return {"type": "json_schema", "json_schema": {"name": "star_grade", "schema": reply_schema(), "strict": True}}
+    if mode == "json_object":
+        # llama.cpp's server refuses json_schema but constrains json_object to a given schema.
+        return {"type": "json_object", "schema": reply_schema()}
+    return None
+
+
+# -- mapping quotes to offsets -----------------------------------------------
+
+_SAME = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
+
+
+def _normalised(text: str) -> tuple[str, list[int]]:
+    """Text folded for matching (case, quotes, dashes, runs of spaces) and each char's source index."""
+    chars: list[str] = []
+    index: list[int] = []
+    for i, char in enumerate(text):
+        folded = unicodedata.normalize("NFKC", char).translate(_SAME).casefold()
+        for piece in folded:
+            if piece.isspace():
+                if chars and chars[-1] == " ":
+                    continue
+                piece = " "
+            chars.append(piece)
+            index.append(i)
+    return "".join(chars), index
+
+
+def locate_quote(quote: str, answer: str, folded: tuple[str, list[int]] | None = None) -> tuple[int, int] | None:
+    """Where a quote stands in the answer, as [start, end) offsets, or None if it is not there."""
+    quote = quote.strip().strip("\"'“”‘’").strip()
+    if quote.endswith(("...", "…")):
+        quote = quote.rstrip(".…").rstrip()
+    if len(quote) < MIN_QUOTE_CHARS:
+        return None
+    start = answer.find(quote)
+    if start >= 0:
+        return start, start + len(quote)
+    text, index = folded or _normalised(answer)
+    needle, _ = _normalised(quote)
+    found = text.find(needle.strip())
+    if found < 0:
+        return None
+    return index[found], index[found + len(needle.strip()) - 1] + 1
+
+
+def evidence_spans(reply: LLMReply, answer: str) -> dict[PartName, list[tuple[int, int]]]:
+    """Each part's verifiable quotes as spans; unfound quotes dropped, overlaps given to the first part."""
+    folded = _normalised(answer)
+    taken: list[tuple[int, int]] = []
+    spans: dict[PartName, list[tuple[int, int]]] = {}
+    for part in PARTS:
+        found = []
+        for quote in getattr(reply, part).evidence:
+            span = locate_quote(quote, answer, folded)
+            if span is None:
+                continue
+            span = _trim_overlap(span, taken)
+            if span is not None:
+                found.append(span)
+                taken.append(span)
+        spans[part] = sorted(found)
+    return spans
+
+
+def _trim_overlap(span: tuple[int, int], taken: list[tuple[int, int]]) -> tuple[int, int] | None:
+    start, end = span
+    for t_start, t_end in sorted(taken):
+        if t_start <= start < t_end:
+            start = t_end
+        elif start < t_start < end:
+            end = t_start
+    return (start, end) if end - start >= MIN_QUOTE_CHARS else None
+
+
+# -- from reply to grade -----------------------------------------------------
+
+
+def grade_from_reply(reply: LLMReply, answer: str) -> Grade:
+    """The grade a reply stands for; a part with no verifiable evidence scores at most 1."""
+    spans = evidence_spans(reply, answer)
+    components = {}
+    for part in PARTS:
+        part_reply: PartReply = getattr(reply, part)
+        score = part_reply.score if spans[part] else min(part_reply.score, 1)
+        components[part] = Component(
+            present=score > 0,
+            score=score,
+            evidence=spans[part] if score > 0 else [],
+            feedback=_clip(part_reply.feedback, MAX_FEEDBACK_CHARS) or _default_feedback(part, score),
+        )
+    overall = round(sum(WEIGHTS[p] * components[p].score / 5 for p in PARTS) * 100)
+    suggestions = [_clip(s, MAX_FEEDBACK_CHARS) for s in reply.suggestions if s and s.strip()][:3]
+    follow_up = _clip(reply.follow_up or "", MAX_FOLLOW_UP_CHARS) or None
+    return Grade(overall=overall, **components, suggestions=suggestions, grader="llm", follow_up=follow_up)
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _default_feedback(part: PartName, score: int) -> str:
+    return f"No {part} found in your answer." if score == 0 else f"Your {part} could be more specific."
+
+
+def parse_reply(content: str) -> LLMReply:
+    """The reply's JSON as an LLMReply; raises GradingError saying what was wrong with it."""
+    text = content.strip()
+    fenced = re.fullmatch(r"```(?:json)?\s*(.*?)\s*```", text, re.S)
+    if fenced:
+        text = fenced.group(1)
+    if not text.startswith("{"):
+        # Plain-JSON-by-instruction replies sometimes wrap the object in a sentence.
+        first, last = text.find("{"), text.rfind("}")
+        text = text[first : last + 1] if 0 <= first < last else text
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        kind = "HTML" if text.lstrip().startswith("<") else "not JSON"
+        raise GradingError(f"the LLM's reply was {kind}") from exc
+    try:
+        return LLMReply.model_validate(data)
+    except ValidationError as exc:
+        out_of_range = ("less_than_equal", "greater_than_equal")
+        if any(e["loc"][-1:] == ("score",) and e["type"] in out_of_range for e in exc.errors()):
+            raise GradingError("the LLM's reply had a score outside 0-5") from exc
+        raise GradingError("the LLM's reply did not have the expected shape") from exc
+
+
+# -- talking to the server ---------------------------------------------------
+
+_modes: dict[str, Mode] = {}  # per server and model: the structured-output mode that worked
+_modes_lock = threading.Lock()
+
+
+def _status_reason(status: int) -> str:
+    if status in (401, 403):
+        return f"the LLM server refused the API key (HTTP {status})"
+    if status == 404:
+        return "the LLM server has no such model or address (HTTP 404)"
+    if status == 429:
+        return "the LLM server is rate-limiting requests (HTTP 429)"
+    if status >= 500:
+        return f"the LLM server failed (HTTP {status})"
+    return f"the LLM server rejected the request (HTTP {status})"
+
+
+@dataclass
+class Attempt:
+    """Where a grade's requests stand: the mode to try, and whether the one retry is spent."""
+
+    mode: Mode
+    confirmed: bool  # this server is known to accept the mode
+    retried: bool = False
+
+
+class LLMGrader:
+    """Grades through chat completions, with structured output where the server supports it."""
+
+    name = "llm"
+
+    def __init__(self, settings: Settings, prompt: PromptTemplate | None = None):
+        self.model = settings.model
+        self.timeout = settings.llm_timeout
+        self.base_url = settings.openai_base_url
+        self.prompt = prompt or load_prompt(PROMPT_NAME)
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        # A local server needs no key, but the client insists on one.
+        self._client = openai.OpenAI(
+            api_key=key or "no-key", base_url=self.base_url or None, timeout=self.timeout, max_retries=0
+        )
+
+    @property
+    def server_key(self) -> str:
+        return f"{self.base_url or 'openai'}|{self.model}"
+
+    @property
+    def mode(self) -> Mode | None:
+        """The structured-output mode this server is known to accept, once one has worked."""
+        with _modes_lock:
+            return _modes.get(self.server_key)
+
+    def grade(self, question: str, answer: str, question_type: QuestionType = "behavioral") -> Grade:
+        started = time.monotonic()
+        nonce = secrets.token_hex(8)
+        system, user = self.prompt.render(question=question, answer=answer, question_type=question_type, nonce=nonce)
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        content = self._complete(messages, deadline=started + self.timeout)
+        grade = grade_from_reply(parse_reply(content), answer)
+        return grade.model_copy(
+            update={
+                "model": self.model,
+                "prompt_version": self.prompt.version,
+                "latency_ms": (time.monotonic() - started) * 1000,
+            }
+        )
+
+    def _complete(self, messages: list[dict[str, str]], deadline: float) -> str:
+        known = self.mode
+        attempt = Attempt(mode=known or MODES[0], confirmed=known is not None)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0.05:
+                raise GradingError(f"the LLM did not answer within {self.timeout:g} s")
+            try:
+                response = self._request(messages, attempt.mode, remaining)
+            except openai.APITimeoutError as exc:
+                raise GradingError(f"the LLM did not answer within {self.timeout:g} s") from exc
+            except openai.APIConnectionError as exc:
+                # Refused or unreachable: a retry would only fail again, so fall back now.
+                raise GradingError("the LLM server could not be reached") from exc
+            except openai.APIStatusError as exc:
+                if self._next_attempt(attempt, exc.status_code, deadline):
+                    continue
+                raise GradingError(_status_reason(exc.status_code)) from exc
+            except openai.APIResponseValidationError as exc:
+                raise GradingError("the LLM server's reply was not a chat completion") from exc
+            content = self._content(response)
+            with _modes_lock:
+                _modes[self.server_key] = attempt.mode
+            return content
+
+    def _next_attempt(self, attempt: Attempt, status: int, deadline: float) -> bool:
+        """Whether to send again after an error status, and how: a lower mode, or one retry."""
+        refuses_format = status in (400, 422) or (status == 500 and attempt.mode == "json_schema")
+        if refuses_format and not attempt.confirmed and attempt.mode != MODES[-1]:
+            attempt.mode = MODES[MODES.index(attempt.mode) + 1]
+            attempt.retried = attempt.retried or status >= 500  # a 500 spends the one retry
+            return True
+        if (status == 429 or status >= 500) and not attempt.retried:
+            attempt.retried = True
+            time.sleep(min(0.5, max(0.0, deadline - time.monotonic() - 0.1)))
+            return True
+        return False
+
+    def _request(self, messages: list[dict[str, str]], mode: Mode, timeout: float) -> Any:
+        extra: dict[str, Any] = {}
+        response_format = _response_format(mode)
+        if response_format is not None:
+            extra["response_format"] = response_format
+        if self.base_url:
+            extra["max_tokens"] = LOCAL_MAX_TOKENS
+        return self._client.chat.completions.create(
+            model=self.model, messages=messages, temperature=0, timeout=timeout, **extra
+        )
+
+    @staticmethod
+    def _content(response: Any) -> str:
+        choices = getattr(response, "choices", None)
+        if not isinstance(choices, list):
+            raise GradingError("the LLM server's reply was not a chat completion")
+        if not choices:
+            raise GradingError("the LLM's reply had no choices")
+        choice = choices[0]
+        message = choice.message
+        if getattr(message, "refusal", None):
+            raise GradingError("the model refused to grade this answer")
+        if choice.finish_reason == "length":
+            raise GradingError("the LLM's reply was cut off before it finished")
+        if choice.finish_reason == "content_filter":
+            raise GradingError("the LLM server's content filter stopped the reply")
+        if not message.content or not message.content.strip():
+            raise GradingError("the LLM's reply was empty")
+        return message.content
+
+    def list_models(self) -> list[str]:
+        """The model ids the server offers, for the Settings page's connection test."""
+        models = self._client.with_options(timeout=min(self.timeout, 10)).models.list()
+        return [m.id for m in models.data]
+
+
+def reset_remembered_modes() -> None:
+    """Forget what servers accepted (tests, and after the user changes the server)."""
+    with _modes_lock:
+        _modes.clear()
