@@ -6,9 +6,19 @@ import streamlit as st
 
 from app_pages import ui
 from coach.interview import AnswerRejected, InterviewState, summarise
-from coach.models import LEVEL_LABELS, MAX_ANSWER_CHARS, PARTS, TOPIC_LABELS, TYPE_LABELS, Answer, InterviewSetup
+from coach.models import (
+    LEVEL_LABELS,
+    MAX_ANSWER_CHARS,
+    PARTS,
+    TOPIC_LABELS,
+    TYPE_LABELS,
+    Answer,
+    FollowUp,
+    InterviewSetup,
+)
 
 service = ui.service()
+INTERVIEWER = ":material/badge:"
 
 
 def current_interview_id() -> str | None:
@@ -45,8 +55,15 @@ def setup_form() -> None:
         topics = st.multiselect("Topics (leave empty for all)", list(TOPIC_LABELS), format_func=TOPIC_LABELS.get)
         kind = st.radio("Questions", list(TYPE_LABELS), format_func=TYPE_LABELS.get, horizontal=True)
         count = st.number_input("Number of questions", min_value=1, max_value=15, value=5)
+        follow_ups = st.toggle(
+            "Ask a follow-up question when a STAR part is missing or weak",
+            value=True,
+            help="The interviewer asks for your own facts on the weakest part; your reply is added and re-graded.",
+        )
         if st.form_submit_button("Start interview", type="primary"):
-            setup = InterviewSetup(level=level, topics=tuple(topics), question_type=kind, n_questions=int(count))
+            setup = InterviewSetup(
+                level=level, topics=tuple(topics), question_type=kind, n_questions=int(count), follow_ups=follow_ups
+            )
             try:
                 set_current(service.start(setup).id)
             except AnswerRejected as exc:
@@ -57,20 +74,49 @@ def setup_form() -> None:
 
 def show_transcript(state: InterviewState) -> None:
     for answer in state.answers:
-        with st.chat_message("assistant", avatar=":material/badge:"):
+        with st.chat_message("assistant", avatar=INTERVIEWER):
             ui.show_text(f"Question {answer.position + 1}: {answer.question_text}")
         with st.chat_message("user"):
             if answer.skipped:
                 st.caption("Skipped")
             else:
-                ui.show_text(answer.text)
-        if not answer.skipped:
-            with st.chat_message("assistant", avatar=":material/badge:"):
+                ui.show_text(answer.original_text)
+        if answer.skipped:
+            continue
+        follow_up = answer.follow_up
+        replied = follow_up is not None and follow_up.status == "answered"
+        if not replied:
+            with st.chat_message("assistant", avatar=INTERVIEWER):
                 show_feedback(state, answer)
+        if follow_up is not None:
+            show_follow_up(state, answer, follow_up)
+
+
+def show_follow_up(state: InterviewState, answer: Answer, follow_up: FollowUp) -> None:
+    with st.chat_message("assistant", avatar=INTERVIEWER):
+        st.caption(f"Follow-up on your {follow_up.part}")
+        ui.show_text(follow_up.question)
+    if follow_up.status == "skipped":
+        st.caption("Follow-up skipped")
+        return
+    if follow_up.status != "answered":
+        return
+    with st.chat_message("user"):
+        ui.show_text(follow_up.reply or "")
+    with st.chat_message("assistant", avatar=INTERVIEWER):
+        if follow_up.score_before is not None and follow_up.score_after is not None:
+            change = follow_up.score_after - follow_up.score_before
+            st.markdown(
+                f"**With your reply: {follow_up.score_before} → {follow_up.score_after} ({change:+d})**",
+            )
+        show_feedback(state, answer)
 
 
 def show_feedback(state: InterviewState, answer: Answer) -> None:
-    if answer.grade:
+    follow_up = answer.follow_up
+    # A follow-up reply was added: the grade shown must be of the answer with the reply.
+    regrade = follow_up is not None and follow_up.status == "answered" and follow_up.score_after is None
+    if answer.grade and not regrade:
         ui.show_grade(answer)
         return
     if answer.grade_error is None and st.session_state.get("to_grade") == answer.id:
@@ -88,7 +134,7 @@ def show_feedback(state: InterviewState, answer: Answer) -> None:
 
 def show_summary(state: InterviewState) -> None:
     summary = summarise(state.answers)
-    with st.chat_message("assistant", avatar=":material/badge:"):
+    with st.chat_message("assistant", avatar=INTERVIEWER):
         st.subheader("Interview summary")
         st.write(f"Answered {summary.answered}, skipped {summary.skipped}.")
         if summary.average_overall is not None:
@@ -127,6 +173,39 @@ def on_end(interview_id: str) -> None:
         st.session_state["rejected"] = (str(exc), "")
 
 
+def on_follow_up_reply(interview_id: str, follow_up_id: int) -> None:
+    text = st.session_state.get(f"reply-{follow_up_id}") or ""
+    try:
+        st.session_state["to_grade"] = service.reply_to_follow_up(interview_id, follow_up_id, text)
+    except AnswerRejected as exc:
+        st.session_state["rejected"] = (str(exc), text)
+
+
+def on_follow_up_skip(interview_id: str, follow_up_id: int) -> None:
+    try:
+        service.skip_follow_up(interview_id, follow_up_id)
+    except AnswerRejected as exc:
+        st.session_state["rejected"] = (str(exc), "")
+
+
+def ask_follow_up(state: InterviewState, follow_up: FollowUp) -> None:
+    iid = state.interview.id
+    show_rejection()
+    left, right = st.columns(2)
+    left.button(
+        "Skip the follow-up", key=f"skip-follow-up-{follow_up.id}", on_click=on_follow_up_skip, args=(iid, follow_up.id)
+    )
+    right.button("End interview", key=f"end-{iid}", on_click=on_end, args=(iid,))
+    st.chat_input(
+        "Your reply to the follow-up",
+        key=f"reply-{follow_up.id}",
+        max_chars=MAX_ANSWER_CHARS,
+        submit_mode="disable",
+        on_submit=on_follow_up_reply,
+        args=(iid, follow_up.id),
+    )
+
+
 def show_rejection() -> None:
     rejected = st.session_state.pop("rejected", None)
     if rejected:
@@ -140,7 +219,7 @@ def ask(state: InterviewState) -> None:
     question = state.current_question
     assert question is not None
     iid, position = state.interview.id, state.position
-    with st.chat_message("assistant", avatar=":material/badge:"):
+    with st.chat_message("assistant", avatar=INTERVIEWER):
         kind = TYPE_LABELS[question.type]
         st.caption(f"Question {position + 1} of {len(state.questions)} · {kind}")
         ui.show_text(question.text)
@@ -169,7 +248,9 @@ def main() -> None:
     set_current(state.interview.id)
     st.title("Practice interview")
     show_transcript(state)
-    if state.done:
+    if state.pending_follow_up is not None:
+        ask_follow_up(state, state.pending_follow_up)
+    elif state.done:
         show_rejection()
         show_summary(state)
     else:

@@ -1,4 +1,4 @@
-"""Settings: what the app is configured with (never the API key itself)."""
+"""Settings: which grader is active and how it is configured (never the API key itself)."""
 
 from __future__ import annotations
 
@@ -11,19 +11,38 @@ settings = ui.settings()
 st.title("Settings")
 for problem in settings.problems:
     st.warning(problem)
+
 st.subheader("Grader")
-st.write("Rule-based grader (offline, deterministic): grades every answer on this machine.")
-st.caption(
-    "LLM grading through OpenAI or a local OpenAI-compatible server is planned; "
-    "until then every grade comes from the rule-based grader."
-)
+server = redact_url(settings.openai_base_url) if settings.openai_base_url else "OpenAI (api.openai.com)"
+if settings.llm_configured:
+    st.write(f"**LLM grader**: model `{ui.plain(settings.model)}` on {ui.plain(server)}.")
+    st.caption(
+        "If the LLM cannot grade an answer (no connection, timeout, an error or an unusable reply), the "
+        "rule-based grader grades it and the page says why. Only the question and your answer are sent."
+    )
+    if st.button("Test connection", icon=":material/network_check:"):
+        from coach.grading.llm import check_connection  # imports openai only when asked
+
+        with st.spinner("Asking the server..."):
+            report = check_connection(settings)
+        (st.success if report.ok else st.error)("Connection works." if report.ok else "Connection failed.")
+        ui.show_list(report.lines)
+else:
+    st.write("**Rule-based grader** (offline, deterministic): every answer is graded on this machine.")
+    st.caption(
+        "To grade with an LLM, set OPENAI_API_KEY (OpenAI), or OPENAI_BASE_URL for a local OpenAI-compatible "
+        "server such as Ollama, vLLM, LM Studio or llama.cpp (no key needed), and STAR_COACH_MODEL."
+    )
+
 st.subheader("Configuration")
 rows = {
     "Database": str(settings.db_path),
     "Model (STAR_COACH_MODEL)": settings.model,
-    "LLM server (OPENAI_BASE_URL)": redact_url(settings.openai_base_url) if settings.openai_base_url else "OpenAI",
+    "LLM server (OPENAI_BASE_URL)": server,
     "API key (OPENAI_API_KEY)": "set" if settings.openai_api_key else "not set",
     "LLM timeout (STAR_COACH_LLM_TIMEOUT)": f"{settings.llm_timeout:g} s",
 }
 st.table({"Setting": list(rows), "Value": list(rows.values())})
-st.caption("Set these as environment variables or in .streamlit/secrets.toml; see the README.")
+st.caption(
+    "Set these as environment variables or in .streamlit/secrets.toml; see the README. Restart the app after a change."
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 from pathlib import Path
 
@@ -27,13 +28,17 @@ def bank() -> list[Question]:
 
 
 @st.cache_resource
-def _service(db_path: str) -> InterviewService:
+def _service(db_path: str, grader_config: str) -> InterviewService:
     return InterviewService(Path(db_path), bank(), make_grader(settings()))
 
 
 def service() -> InterviewService:
-    # Keyed by path so a changed STAR_COACH_DB (tests, a second profile) gets its own.
-    return _service(str(settings().db_path))
+    # Keyed by the database and the grader's settings, so an edited secrets.toml takes effect
+    # without a restart. The key enters the cache key only as a digest.
+    current = settings()
+    key = current.openai_api_key.get_secret_value() if current.openai_api_key else ""
+    config = current.model_dump_json(include={"model", "llm_timeout", "openai_base_url"})
+    return _service(str(current.db_path), config + hashlib.sha256(key.encode()).hexdigest())
 
 
 def short(text: str, limit: int = 90) -> str:

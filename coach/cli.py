@@ -54,10 +54,12 @@ def _fail(message: str) -> int:
 
 def _choose_grader(kind: str) -> Grader | str:
     """The grader to use, or the reason it cannot be had."""
-    if kind == "llm":
-        # Until the LLM grader lands, say so rather than pass rule grades off as LLM ones.
-        return "the LLM grader is not available in this version; use --grader rules"
-    return make_grader(load_settings())  # "auto" means rules while no LLM grader exists
+    settings = load_settings()
+    if kind == "rules":
+        return RuleBasedGrader()
+    if kind == "llm" and not settings.llm_configured:
+        return "--grader llm needs an LLM: set OPENAI_API_KEY, or OPENAI_BASE_URL for a local server"
+    return make_grader(settings)  # auto: the LLM (with fallback) when configured, else rules
 
 
 def _open_input(name: str) -> TextIO:

@@ -9,9 +9,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import storage
+from coach.follow_up import choose_follow_up
 from coach.grading import Grader
 from coach.library import QuestionLibrary
-from coach.models import MAX_ANSWER_CHARS, PARTS, Answer, Interview, InterviewSetup, PartName, Question
+from coach.models import (
+    MAX_ANSWER_CHARS,
+    PARTS,
+    Answer,
+    FollowUp,
+    Grade,
+    Interview,
+    InterviewSetup,
+    PartName,
+    Question,
+)
 from coach.questions import choose_questions
 
 log = logging.getLogger(__name__)
@@ -53,12 +64,24 @@ class InterviewState:
         return len(self.answers)
 
     @property
+    def pending_follow_up(self) -> FollowUp | None:
+        """A follow-up on the latest answer that awaits a reply; it comes before the next question."""
+        if self.interview.status != "active" or not self.answers:
+            return None
+        follow_up = self.answers[-1].follow_up
+        return follow_up if follow_up is not None and follow_up.status == "asked" else None
+
+    @property
     def done(self) -> bool:
-        return self.interview.status != "active" or self.position >= len(self.questions)
+        if self.interview.status != "active":
+            return True
+        return self.position >= len(self.questions) and self.pending_follow_up is None
 
     @property
     def current_question(self) -> Question | None:
-        return None if self.done else self.questions[self.position]
+        if self.done or self.pending_follow_up is not None or self.position >= len(self.questions):
+            return None
+        return self.questions[self.position]
 
 
 class InterviewService:
@@ -144,7 +167,11 @@ class InterviewService:
             raise AnswerRejected(_MOVED_ON) from exc
 
     def grade_stored(self, interview_id: str, answer_id: int) -> Answer:
-        """Grade a stored answer (again); a grader failure is recorded, not raised."""
+        """Grade a stored answer (again); a grader failure is recorded, not raised.
+
+        A weak answer earns one follow-up question, if the interview asks them; a graded
+        follow-up reply records the new score beside the old.
+        """
         answer = self._answer(interview_id, answer_id)
         try:
             grade = self.grader.grade(answer.question_text, answer.text, answer.question_type)
@@ -153,8 +180,50 @@ class InterviewService:
             storage.save_grade_error(self.db_path, answer_id, f"Grading failed: {type(exc).__name__}")
         else:
             storage.save_grade(self.db_path, answer_id, grade)
+            if answer.follow_up is None:
+                self._maybe_follow_up(interview_id, answer, grade)
+            elif answer.follow_up.status == "answered":
+                storage.set_follow_up_score(self.db_path, answer.follow_up.id, grade.overall)
         self._finish_if_complete(interview_id)
         return self._answer(interview_id, answer_id)
+
+    def _maybe_follow_up(self, interview_id: str, answer: Answer, grade: Grade) -> None:
+        state = self.state(interview_id)
+        # Only on the latest answer of a live interview: never on an old one graded again later.
+        if state is None or not state.interview.setup.follow_ups or state.interview.status != "active":
+            return
+        if not state.answers or state.answers[-1].id != answer.id:
+            return
+        choice = choose_follow_up(grade, state.questions[answer.position])
+        if choice is not None:
+            storage.ask_follow_up(
+                self.db_path, answer.id, choice.part, choice.question, choice.source, score_before=grade.overall
+            )
+
+    def reply_to_follow_up(self, interview_id: str, follow_up_id: int, text: str) -> int:
+        """Append the reply to its answer and return the answer's id, to be graded again.
+
+        Refused if the follow-up is no longer awaiting a reply (another tab, a double submit).
+        """
+        text = validate_answer(text)
+        state = self._active_state(interview_id, allow_done=True)
+        pending = state.pending_follow_up
+        if pending is None or pending.id != follow_up_id:
+            raise AnswerRejected(_MOVED_ON)
+        answer = state.answers[-1]
+        if len(answer.text) + len(text) + 2 > MAX_ANSWER_CHARS:
+            room = MAX_ANSWER_CHARS - len(answer.text) - 2
+            raise AnswerRejected(f"Your reply is too long for this answer: {max(room, 0):,} characters are left.")
+        if not storage.record_follow_up_reply(self.db_path, follow_up_id, text):
+            raise AnswerRejected(_MOVED_ON)
+        return answer.id
+
+    def skip_follow_up(self, interview_id: str, follow_up_id: int) -> None:
+        state = self._active_state(interview_id, allow_done=True)
+        pending = state.pending_follow_up
+        if pending is None or pending.id != follow_up_id or not storage.skip_follow_up(self.db_path, follow_up_id):
+            raise AnswerRejected(_MOVED_ON)
+        self._finish_if_complete(interview_id)
 
     def answer(self, interview_id: str, text: str, position: int | None = None) -> Answer:
         """Submit and grade in one step."""
@@ -182,28 +251,31 @@ class InterviewService:
 
     def _current(self, interview_id: str, position: int | None) -> tuple[InterviewState, Question]:
         state = self._active_state(interview_id)
+        if state.pending_follow_up is not None:
+            raise AnswerRejected(_FOLLOW_UP_FIRST)
         question = state.current_question
         if question is None or (position is not None and position != state.position):
             raise AnswerRejected(_MOVED_ON)
         return state, question
 
-    def _active_state(self, interview_id: str) -> InterviewState:
+    def _active_state(self, interview_id: str, allow_done: bool = False) -> InterviewState:
         state = self.state(interview_id)
         if state is None:
             raise AnswerRejected("This interview no longer exists. Start a new one.")
-        if state.done:
+        if state.done and not (allow_done and state.interview.status == "active"):
             raise AnswerRejected("This interview is over. Start a new one to keep practising.")
         return state
 
     def _finish_if_complete(self, interview_id: str) -> None:
         state = self.state(interview_id)
-        if state and state.interview.status == "active" and state.position >= len(state.questions):
+        if state and state.interview.status == "active" and state.done:
             storage.set_interview_status(self.db_path, interview_id, "finished")
 
     def _answer(self, interview_id: str, answer_id: int) -> Answer:
         return next(a for a in storage.list_answers(self.db_path, interview_id) if a.id == answer_id)
 
 
+_FOLLOW_UP_FIRST = "The interviewer asked a follow-up question first: reply to it, or skip it, to move on."
 _MOVED_ON = (
     "That question was already answered or skipped (in another tab, or by a second click); "
     "the interview has moved on. Your text is below so you can copy it."

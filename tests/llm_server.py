@@ -122,7 +122,7 @@ class FakeOpenAIServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 request = json.loads(self.rfile.read(length) or b"{}")
                 server.requests.append(request)
-                server.headers.append(dict(self.headers))
+                server.headers.append({k.lower(): v for k, v in self.headers.items()})
                 self._send(server._next_reply(request))
 
             def _send(self, reply: Reply) -> None:

@@ -148,3 +148,43 @@ def test_odd_ids_and_lone_surrogates_do_not_stop_the_run(tmp_path: Path) -> None
     assert outputs[0]["id"] == "\ud800" and "overall" in outputs[0]
     assert outputs[1]["id"] is None and outputs[1]["line"] == 2 and outputs[1]["error"].startswith("id")
     assert outputs[2]["id"] == "a1"
+
+
+def _run_with_llm(*args: str, base_url: str, db: Path) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(db.parent), "STAR_COACH_DB": str(db)}
+    env |= {"OPENAI_BASE_URL": base_url, "STAR_COACH_MODEL": "test-model", "STAR_COACH_LLM_TIMEOUT": "5"}
+    return subprocess.run(
+        [sys.executable, "-m", "coach", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
+    )
+
+
+def test_grader_llm_and_auto_use_the_configured_server(tmp_path: Path) -> None:
+    from tests.llm_server import running_server
+
+    with running_server() as server:
+        for kind in ("llm", "auto"):
+            result = _run_with_llm("grade", "--grader", kind, str(EXAMPLES), base_url=server.url, db=tmp_path / "c.db")
+            assert result.returncode == 0, result.stderr
+            lines = [json.loads(line) for line in result.stdout.splitlines()]
+            assert [(o["grader"], o["model"], o["fallback_reason"]) for o in lines] == [("llm", "test-model", None)] * 2
+            assert list(lines[0]) == TOP_KEYS
+        assert len(server.requests) == 4, "one request per answer"
+
+
+def test_grader_llm_with_a_dead_server_says_it_fell_back(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    db = tmp_path / "c.db"
+    result = _run_with_llm(
+        "grade", "--grader", "llm", "--save", str(EXAMPLES), base_url=f"http://127.0.0.1:{port}/v1", db=db
+    )
+    assert result.returncode == 0
+    for line in result.stdout.splitlines():
+        out = json.loads(line)
+        assert out["grader"] == "rules" and out["model"] is None
+        assert "could not be reached" in out["fallback_reason"]
+    reasons = [r["fallback_reason"] for r in Database(db).query("select fallback_reason from grades")]
+    assert len(reasons) == 2 and all("could not be reached" in r for r in reasons)

@@ -78,6 +78,10 @@ def test_v1_database_is_usable_after_upgrade(tmp_path: Path) -> None:
     assert ungraded.grade is None and "日本語" in ungraded.text
     regraded = service.grade_stored(interview.id, ungraded.id)
     assert regraded.grade is not None
+    state = service.state(interview.id)
+    assert state.interview.setup.follow_ups, "old interviews get the new default: follow-ups on"
+    assert state.pending_follow_up is not None, "the weak last answer earns a follow-up"
+    service.skip_follow_up(interview.id, state.pending_follow_up.id)
     assert service.state(interview.id).done
     finished = storage.list_interviews(path, status="finished")
     assert any(len(storage.list_answers(path, i.id)) == 2 for i in finished)  # the saved batch

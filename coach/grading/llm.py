@@ -102,6 +102,7 @@ def _response_format(mode: Mode) -> dict[str, Any] | None:
 
 # -- mapping quotes to offsets -----------------------------------------------
 
+_QUOTE_MARKS = "\"'“”‘’"
 _SAME = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
 
 
@@ -123,7 +124,9 @@ def _normalised(text: str) -> tuple[str, list[int]]:
 
 def locate_quote(quote: str, answer: str, folded: tuple[str, list[int]] | None = None) -> tuple[int, int] | None:
     """Where a quote stands in the answer, as [start, end) offsets, or None if it is not there."""
-    quote = quote.strip().strip("\"'“”‘’").strip()
+    quote = quote.strip()
+    if len(quote) > 1 and quote[0] in _QUOTE_MARKS and quote[-1] in _QUOTE_MARKS:
+        quote = quote[1:-1].strip()  # the model wrapped its quote in quote marks
     if quote.endswith(("...", "…")):
         quote = quote.rstrip(".…").rstrip()
     if len(quote) < MIN_QUOTE_CHARS:
@@ -309,7 +312,8 @@ class LLMGrader:
                 if self._next_attempt(attempt, exc.status_code, deadline):
                     continue
                 raise GradingError(_status_reason(exc.status_code)) from exc
-            except openai.APIResponseValidationError as exc:
+            except (openai.APIResponseValidationError, ValueError) as exc:
+                # ValueError: a body that claims to be JSON and is not.
                 raise GradingError("the LLM server's reply was not a chat completion") from exc
             content = self._content(response)
             with _modes_lock:
@@ -369,3 +373,47 @@ def reset_remembered_modes() -> None:
     """Forget what servers accepted (tests, and after the user changes the server)."""
     with _modes_lock:
         _modes.clear()
+
+
+# -- the Settings page's connection test ----------------------------------------
+
+SAMPLE_QUESTION = "Tell me about a time you reduced picking errors."
+SAMPLE_ANSWER = (
+    "At our regional DC in 2023, 3% of orders shipped with a wrong item. I was asked to halve that within a "
+    "quarter. I ran a Pareto of errors by zone and re-slotted look-alike SKUs. Errors fell to 1.1% in ten weeks."
+)
+_MODE_WORDS: dict[Mode, str] = {
+    "json_schema": "structured output with a JSON schema (json_schema)",
+    "json_object": "JSON mode with a schema (json_object); json_schema was refused",
+    "prompt": "plain JSON by instruction; the server refused response_format",
+}
+
+
+@dataclass
+class ConnectionReport:
+    """What a connection test found, in lines fit to show."""
+
+    ok: bool
+    lines: list[str]
+
+
+def check_connection(settings: Settings) -> ConnectionReport:
+    """Ask the server for its models, then grade a built-in sample answer (never the user's)."""
+    grader = LLMGrader(settings)
+    lines = []
+    try:
+        models = grader.list_models()
+    except openai.OpenAIError as exc:
+        lines.append(f"Listing models failed ({type(exc).__name__}); trying a grade anyway.")
+    else:
+        listed = "is" if settings.model in models else "is not"
+        lines.append(f"The server offers {len(models)} model(s); {settings.model} {listed} among them.")
+    reset_remembered_modes()  # test afresh: the server may have changed
+    try:
+        grade = grader.grade(SAMPLE_QUESTION, SAMPLE_ANSWER)
+    except GradingError as exc:
+        return ConnectionReport(False, [*lines, f"Grading a sample answer failed: {exc}."])
+    mode = grader.mode or "json_schema"
+    lines.append(f"Graded a sample answer in {grade.latency_ms or 0:.0f} ms: {grade.overall}/100.")
+    lines.append(f"The server supports {_MODE_WORDS[mode]}.")
+    return ConnectionReport(True, lines)

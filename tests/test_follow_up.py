@@ -1,0 +1,214 @@
+"""Follow-up questions: chosen for the weakest part, asked once, replied to and re-graded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import storage
+from coach.config import Settings
+from coach.follow_up import choose_follow_up, weakest_part
+from coach.grading import FallbackGrader
+from coach.grading.llm import LLMGrader, reset_remembered_modes
+from coach.grading.rules import RuleBasedGrader
+from coach.interview import AnswerRejected, InterviewService
+from coach.models import InterviewSetup, Question
+from tests.llm_server import FakeOpenAIServer, completion, grade_json, running_server
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+WEAK = "I think communication is really important and I always try to keep everyone informed about things."
+RESULT_REPLY = (
+    "At our Leeds DC in 2023 late orders hit 4%. I owned the fix. I re-sequenced the pick waves. "
+    "Within six weeks on-time shipping rose from 96% to 99.2% and overtime fell 20%."
+)
+STRONG = (
+    "At our 120-person distribution centre in 2023, 4% of orders shipped late. I was responsible for getting "
+    "on-time shipping back above 98% before peak. I ran a Pareto of late orders, moved the pick waves and "
+    "cross-trained six packers. Within eight weeks on-time shipping reached 98.6% and overtime fell by 20%."
+)
+
+
+def question(probes: tuple[str, ...] = ("What was the result?",)) -> Question:
+    return Question(
+        id="q1",
+        text="Tell me about a time you improved on-time shipping.",
+        type="behavioral",
+        topics=("logistics",),
+        levels=("mid",),
+        probes=probes,
+    )
+
+
+@pytest.fixture
+def service(db_path: Path) -> InterviewService:
+    return InterviewService(db_path, [question()], RuleBasedGrader())
+
+
+def test_weakest_part_and_choice_order() -> None:
+    grade = RuleBasedGrader().grade(question().text, WEAK)
+    part = weakest_part(grade)
+    assert part is not None
+    choice = choose_follow_up(grade, question(("What did you do first?", "What was the result?")))
+    assert choice is not None and choice.part == part
+    strong = RuleBasedGrader().grade(question().text, STRONG)
+    assert weakest_part(strong) is None and choose_follow_up(strong, question()) is None
+
+
+def test_a_template_asks_for_facts_when_no_probe_fits() -> None:
+    grade = RuleBasedGrader().grade(question().text, WEAK)
+    choice = choose_follow_up(grade, question(probes=()))
+    assert choice is not None and choice.source == "rules" and choice.question.endswith("?")
+
+
+def test_the_llm_follow_up_is_used_when_the_llm_graded() -> None:
+    grade = (
+        RuleBasedGrader()
+        .grade(question().text, WEAK)
+        .model_copy(update={"grader": "llm", "follow_up": "What changed in numbers after your change?"})
+    )
+    choice = choose_follow_up(grade, question())
+    assert choice is not None and choice.source == "llm" and choice.question.startswith("What changed")
+
+
+def test_weak_answer_gets_one_follow_up_then_regrade(service: InterviewService, db_path: Path) -> None:
+    interview = service.start(InterviewSetup(level="mid", n_questions=1))
+    first = service.answer(interview.id, WEAK)
+    assert first.grade is not None and first.follow_up is not None
+    state = service.state(interview.id)
+    assert state is not None and not state.done and state.pending_follow_up == first.follow_up
+    with pytest.raises(AnswerRejected, match="follow-up"):
+        service.skip(interview.id, 1)
+
+    answer_id = service.reply_to_follow_up(interview.id, first.follow_up.id, RESULT_REPLY)
+    regraded = service.grade_stored(interview.id, answer_id)
+    assert regraded.text == WEAK + "\n\n" + RESULT_REPLY and regraded.original_text == WEAK
+    follow_up = regraded.follow_up
+    assert follow_up is not None and follow_up.status == "answered" and follow_up.reply == RESULT_REPLY
+    assert follow_up.score_before == first.grade.overall
+    assert follow_up.score_after == regraded.grade.overall > first.grade.overall
+    assert service.state(interview.id).done, "one follow-up only, then the interview moves on"
+    with pytest.raises(AnswerRejected):
+        service.reply_to_follow_up(interview.id, follow_up.id, "again")
+
+
+def test_follow_ups_switched_off(service: InterviewService) -> None:
+    interview = service.start(InterviewSetup(level="mid", n_questions=1, follow_ups=False))
+    answer = service.answer(interview.id, WEAK)
+    assert answer.follow_up is None
+    assert service.state(interview.id).done
+
+
+def test_strong_answer_gets_no_follow_up(service: InterviewService) -> None:
+    interview = service.start(InterviewSetup(level="mid", n_questions=1))
+    assert service.answer(interview.id, STRONG).follow_up is None
+
+
+def test_skip_follow_up_moves_on(service: InterviewService, db_path: Path) -> None:
+    interview = service.start(InterviewSetup(level="mid", n_questions=1))
+    answer = service.answer(interview.id, WEAK)
+    service.skip_follow_up(interview.id, answer.follow_up.id)
+    state = service.state(interview.id)
+    assert state.done and state.answers[0].follow_up.status == "skipped"
+    assert state.answers[0].text == WEAK
+    with pytest.raises(AnswerRejected):
+        service.skip_follow_up(interview.id, answer.follow_up.id)
+
+
+def test_empty_or_too_long_reply_is_refused(service: InterviewService) -> None:
+    interview = service.start(InterviewSetup(level="mid", n_questions=1))
+    answer = service.answer(interview.id, WEAK)
+    with pytest.raises(AnswerRejected, match="empty"):
+        service.reply_to_follow_up(interview.id, answer.follow_up.id, "  ")
+    with pytest.raises(AnswerRejected, match="too long"):
+        service.reply_to_follow_up(interview.id, answer.follow_up.id, "x" * 19_990)
+    assert service.state(interview.id).pending_follow_up is not None, "still awaiting a reply"
+
+
+def test_the_llm_follow_up_comes_through_the_real_client(db_path: Path) -> None:
+    reset_remembered_modes()
+    with running_server() as server:
+        server.responder = lambda r: completion(
+            grade_json(
+                WEAK,
+                scores={"situation": 0, "task": 1, "action": 2, "result": 0},
+                follow_up="What was the measurable result, and over what period?",
+            )
+        )
+        settings = Settings(db_path=db_path, model="test-model", openai_base_url=server.url)
+        grader = FallbackGrader(LLMGrader(settings), RuleBasedGrader())
+        service = InterviewService(db_path, [question()], grader)
+        interview = service.start(InterviewSetup(level="mid", n_questions=1))
+        answer = service.answer(interview.id, WEAK)
+    assert answer.grade.grader == "llm"
+    assert answer.follow_up.source == "llm" and answer.follow_up.question.startswith("What was the measurable")
+    assert len(server.requests) == 1, "the follow-up rides in the grade's one request"
+
+
+# -- in the app ----------------------------------------------------------------
+
+
+def start_one_question(at: AppTest, follow_ups: bool = True) -> AppTest:
+    at.number_input[0].set_value(1)
+    if not follow_ups:
+        next(t for t in at.toggle if t.label.startswith("Ask a follow-up")).set_value(False)
+    next(b for b in at.button if b.label == "Start interview").click()
+    return at.run()
+
+
+def test_follow_up_turn_in_the_app(db_path: Path) -> None:
+    at = start_one_question(AppTest.from_file(APP, default_timeout=30).run())
+    at.chat_input[0].set_value(WEAK).run()
+    assert not at.exception
+    assert any(c.value.startswith("Follow-up on your") for c in at.caption)
+    assert at.chat_input[0].placeholder == "Your reply to the follow-up"
+    at.chat_input[0].set_value(RESULT_REPLY).run()
+    assert not at.exception
+    change = [m.value for m in at.markdown if m.value.startswith("**With your reply:")]
+    assert change and "→" in change[0]
+    assert "Interview summary" in [h.value for h in at.subheader]
+    (interview,) = storage.list_interviews(db_path)
+    (answer,) = storage.list_answers(db_path, interview.id)
+    assert answer.follow_up.score_after is not None
+
+
+def test_follow_ups_off_in_the_app(db_path: Path) -> None:
+    at = start_one_question(AppTest.from_file(APP, default_timeout=30).run(), follow_ups=False)
+    at.chat_input[0].set_value(WEAK).run()
+    assert not any(c.value.startswith("Follow-up on your") for c in at.caption)
+    assert "Interview summary" in [h.value for h in at.subheader]
+
+
+@pytest.fixture
+def dead_llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{port}/v1")
+    yield f"http://127.0.0.1:{port}/v1"
+
+
+def test_graded_by_rules_because_notice_in_the_app(db_path: Path, dead_llm: str) -> None:
+    at = start_one_question(AppTest.from_file(APP, default_timeout=30).run(), follow_ups=False)
+    at.chat_input[0].set_value(STRONG).run()
+    assert not at.exception
+    assert any("Graded by rules because the LLM server could not be reached" in c.value for c in at.caption)
+    (interview,) = storage.list_interviews(db_path)
+    (answer,) = storage.list_answers(db_path, interview.id)
+    assert answer.grade.grader == "rules" and "could not be reached" in answer.grade.fallback_reason
+
+
+def test_llm_grade_in_the_app(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reset_remembered_modes()
+    server: FakeOpenAIServer
+    with running_server() as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+        monkeypatch.setenv("STAR_COACH_MODEL", "test-model")
+        at = start_one_question(AppTest.from_file(APP, default_timeout=30).run(), follow_ups=False)
+        at.chat_input[0].set_value(STRONG).run()
+    assert any("Graded by the LLM (test\\-model)" in c.value for c in at.caption)  # markdown-escaped
+    assert len(server.requests) == 1
