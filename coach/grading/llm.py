@@ -34,7 +34,8 @@ Mode = Literal["json_schema", "json_object", "prompt"]
 MODES: tuple[Mode, ...] = ("json_schema", "json_object", "prompt")
 MAX_FEEDBACK_CHARS = 600
 MAX_FOLLOW_UP_CHARS = 300
-MIN_QUOTE_CHARS = 4  # shorter "quotes" match anywhere and prove nothing
+MIN_QUOTE_CHARS = 8  # shorter "quotes" ("error", "I did") match anywhere and prove nothing
+MIN_QUOTE_WORDS = 2
 LOCAL_MAX_TOKENS = 1500  # local servers may otherwise generate until the timeout
 
 
@@ -129,7 +130,7 @@ def locate_quote(quote: str, answer: str, folded: tuple[str, list[int]] | None =
         quote = quote[1:-1].strip()  # the model wrapped its quote in quote marks
     if quote.endswith(("...", "…")):
         quote = quote.rstrip(".…").rstrip()
-    if len(quote) < MIN_QUOTE_CHARS:
+    if len(quote) < MIN_QUOTE_CHARS or len(re.findall(r"\w+", quote)) < MIN_QUOTE_WORDS:
         return None
     start = answer.find(quote)
     if start >= 0:
