@@ -14,7 +14,7 @@ if not answers:
 for answer in answers:
     grade = answer.grade
     score = f"{grade.overall}/100" if grade else "not graded"
-    grader = "" if grade is None else (" · LLM" if grade.grader == "llm" else " · rules")
+    grader = "" if grade is None else f" · {ui.grader_label(grade)}"
     when = answer.created_at.astimezone().strftime("%d %b %Y %H:%M")
     with st.expander(f"{score}{grader} · {when} · {ui.plain(ui.short(answer.question_text))}"):
         ui.show_text(answer.question_text, tag="b")

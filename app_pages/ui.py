@@ -64,6 +64,13 @@ def show_list(items: list[str]) -> None:
         st.html("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
 
 
+def grader_label(grade: Grade) -> str:
+    """A short tag for lists: LLM, rules, or rules standing in for a failed LLM."""
+    if grade.grader == "llm":
+        return "LLM"
+    return "rules (LLM failed)" if grade.fallback_reason else "rules"
+
+
 def grader_caption(grade: Grade) -> str:
     """Which grader graded, as a caption; the model name and reason are escaped."""
     if grade.fallback_reason:

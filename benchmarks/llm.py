@@ -129,19 +129,20 @@ def normal_path(server: FakeOpenAIServer) -> list[Check]:
     pairs = realistic_answers()
     words = [len(a.split()) for _, a in pairs]
     per_grade, graded_by, grade_ms, bare_ms, overhead_ms = [], [], [], [], []
+    sent: dict[str, dict[str, Any]] = {}  # per answer, the request the grader last sent for it
     for n in range(WARM_UP + NORMAL_GRADES):
         question, answer = pairs[n % len(pairs)]
-        request = server.requests[-1] if server.requests else None
-        if n % 2 and request:  # take turns going first, so neither call gains from the other's warm-up
-            _, bare_s = timed(lambda request=request: bare.chat.completions.create(**request))
+        bare_first = n % 2 == 1 and answer in sent  # take turns, so neither call gains from the other
+        if bare_first:
+            _, bare_s = timed(lambda r=sent[answer]: bare.chat.completions.create(**r))
         before = len(server.requests)
         grade, grade_s = timed(lambda q=question, a=answer: grader.grade(q, a))
         per_grade.append(len(server.requests) - before)
         graded_by.append(grade.grader)
-        if not n % 2 or not request:
-            # The same payload the grader just sent, so the server does the same work for both.
-            request = server.requests[-1]
-            _, bare_s = timed(lambda request=request: bare.chat.completions.create(**request))
+        # The bare call sends the grader's own payload, so the server does the same work for both.
+        sent[answer] = server.requests[-1]
+        if not bare_first:
+            _, bare_s = timed(lambda r=sent[answer]: bare.chat.completions.create(**r))
         if n >= WARM_UP:  # the first calls open connections and warm caches
             grade_ms.append(grade_s * 1000)
             bare_ms.append(bare_s * 1000)
@@ -282,9 +283,10 @@ def busy_then_answers(server: FakeOpenAIServer, status: int, times: int, expecte
 
 def report(checks: list[Check]) -> None:
     width = max(len(c.figure) for c in checks)
-    print(f"{'scenario':<20} {'figure':<{width}}  {'target':<16} result")
+    target = max(len(c.target) for c in checks)
+    print(f"{'scenario':<20} {'figure':<{width}}  {'target':<{target}}  result")
     for c in checks:
-        print(f"{c.scenario:<20} {c.figure:<{width}}  {c.target:<16} {'PASS' if c.passed else 'FAIL'}")
+        print(f"{c.scenario:<20} {c.figure:<{width}}  {c.target:<{target}}  {'PASS' if c.passed else 'FAIL'}")
 
 
 def main() -> int:

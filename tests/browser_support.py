@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from coach.config import SETTING_NAMES
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -62,7 +64,9 @@ def _tail(log: Path, lines: int = 20) -> str:
 def streamlit_server(db_path: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """`streamlit run app.py` on a free loopback port; yields its URL."""
     port = free_port()
-    env = {**os.environ, "STAR_COACH_DB": str(db_path), **(extra_env or {})}
+    # The developer's own LLM settings must not leak into a test's server.
+    inherited = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
+    env = {**inherited, "STAR_COACH_DB": str(db_path), **(extra_env or {})}
     log_path = db_path.parent / f"streamlit-{port}.log"
     log = open(log_path, "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(

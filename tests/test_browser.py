@@ -122,3 +122,37 @@ def test_a_custom_question_added_in_the_browser_is_asked(page: Page, tmp_path: P
         expect(page.get_by_text("Interview summary")).to_be_visible(timeout=30_000)
         expect(page.get_by_text(re.compile(r"^Score: \d+/100$"))).to_have_count(1)
         assert page.locator("mark[data-part=result]").count() >= 1
+
+
+def test_llm_fallback_notice_and_a_follow_up_in_the_browser(page: Page, tmp_path: Path) -> None:
+    from tests.llm_server import Reply, running_server
+
+    weak = "I think communication is really important and I always keep everyone informed."
+    reply = (
+        "At our Leeds DC in 2023 late orders hit 4%. I owned the fix and re-sequenced the pick waves. "
+        "Within six weeks on-time shipping rose from 96% to 99.2%."
+    )
+    with running_server() as llm:
+        # The first grade meets a failing server (503, then 503 on the one retry): rules grade it.
+        llm.enqueue(Reply(503, b'{"error": {"message": "overloaded"}}'), Reply(503, b"{}"))
+        env = {"OPENAI_BASE_URL": llm.url, "STAR_COACH_MODEL": "test-model", "STAR_COACH_LLM_TIMEOUT": "10"}
+        with streamlit_server(tmp_path / "coach.db", env) as url:
+            page.goto(url)
+            page.get_by_label("Number of questions").fill("1")
+            page.get_by_role("button", name="Start interview").click()
+            box = page.get_by_test_id("stChatInputTextArea")
+            expect(box).to_be_enabled(timeout=30_000)
+            box.fill(weak)
+            box.press("Enter")
+            expect(page.get_by_text("Graded by rules because the LLM server failed (HTTP 503)")).to_be_visible(
+                timeout=30_000
+            )
+            expect(page.get_by_text(re.compile(r"^Follow-up on your"))).to_be_visible()
+            reply_box = page.get_by_test_id("stChatInputTextArea")
+            expect(reply_box).to_have_attribute("placeholder", "Your reply to the follow-up")
+            reply_box.fill(reply)
+            reply_box.press("Enter")
+            expect(page.get_by_text(re.compile(r"With your reply: \d+ → 80 \(\+\d+\)"))).to_be_visible(timeout=30_000)
+            expect(page.get_by_text("Graded by the LLM (test-model)")).to_be_visible()
+            expect(page.get_by_text("Interview summary")).to_be_visible()
+    assert len(llm.requests) == 3, "two for the failed grade (one retry), one for the re-grade"
