@@ -277,3 +277,41 @@ def test_a_prompt_injection_answer_is_graded_on_its_content(server: FakeOpenAISe
 def test_make_grader_without_llm_settings_is_rules() -> None:
     grader = make_grader(Settings(db_path=Path("/x.db")))
     assert isinstance(grader, RuleBasedGrader)
+
+
+# -- the Settings page ------------------------------------------------------------
+
+
+def _settings_page(monkeypatch: pytest.MonkeyPatch, db_path: Path, base_url: str):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("OPENAI_BASE_URL", base_url)
+    monkeypatch.setenv("STAR_COACH_MODEL", "test-model")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-never-shown-42")
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=30).run()
+    return at.switch_page("app_pages/settings.py").run()
+
+
+def page_text(at) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [str(h.proto.body) for h in at.get("html")]
+    parts += [str(t.proto) for t in at.get("table")]
+    return "\n".join(parts)
+
+
+def test_settings_page_tests_the_connection(server: FakeOpenAIServer, db_path: Path, monkeypatch) -> None:
+    server.reject_json_schema = True
+    at = _settings_page(monkeypatch, db_path, server.url)
+    assert "LLM grader" in page_text(at) and "test\\-model" in page_text(at)
+    next(b for b in at.button if b.label == "Test connection").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Connection works."]
+    text = page_text(at)
+    assert "test-model is among them" in text and "json_object" in text
+    assert "sk-never-shown-42" not in text
+
+
+def test_settings_page_reports_a_dead_server(db_path: Path, monkeypatch) -> None:
+    at = _settings_page(monkeypatch, db_path, f"http://127.0.0.1:{free_port()}/v1")
+    next(b for b in at.button if b.label == "Test connection").click().run()
+    assert [e.value for e in at.error] == ["Connection failed."]
+    assert "could not be reached" in page_text(at)
