@@ -14,10 +14,8 @@ import socket
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -83,28 +81,6 @@ def timed(call: Callable[[], T]) -> tuple[T, float]:
     return result, time.perf_counter() - started
 
 
-class NoDelayServer(FakeOpenAIServer):
-    """The tests' server with Nagle's algorithm off, so its replies are not held for a delayed ACK.
-
-    The stock handler sends a reply's headers and body in two writes; with Nagle on, the body waits
-    for the client's delayed ACK, about 40 ms on Linux, in every reply. That is the test server's
-    cost, not the app's, and it swamps the overhead being measured.
-    """
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        return type("NoDelayHandler", (super()._handler(),), {"disable_nagle_algorithm": True})
-
-
-@contextmanager
-def running_no_delay_server() -> Iterator[FakeOpenAIServer]:
-    server = NoDelayServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 def bare_call_ms(url: str, request: dict[str, Any], calls: int = 10) -> float:
     """Median time of back-to-back bare client calls sending `request`."""
     bare = openai.OpenAI(api_key="no-key", base_url=url, timeout=30.0, max_retries=0)
@@ -157,11 +133,6 @@ def normal_path(server: FakeOpenAIServer) -> list[Check]:
         ("overhead (grade - bare, paired)", overhead_ms),
     ):
         print(f"  {label + ':':<35} median {statistics.median(values):6.2f} ms, p95 {p95(values):6.2f} ms")
-    with running_server() as stock:
-        print(
-            f"  (the tests' server as shipped, Nagle on: bare client median "
-            f"{bare_call_ms(stock.url, server.requests[-1]):.2f} ms a request, not counted above)"
-        )
     return [
         Check(
             "normal path",
@@ -303,7 +274,7 @@ def main() -> int:
     ]
     for scenario in scenarios:
         reset_remembered_modes()  # each scenario starts as a fresh server would
-        with running_no_delay_server() as server:
+        with running_server() as server:
             checks += scenario(server)
     reset_remembered_modes()
     print()

@@ -107,6 +107,9 @@ class FakeOpenAIServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes; with Nagle on, the body waits ~40 ms for
+            # the client's delayed ACK in every reply, a cost no real server has.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: object) -> None:  # quiet test output
                 pass
