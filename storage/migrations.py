@@ -120,3 +120,14 @@ def m002_follow_ups(db: Database) -> None:
     )
     # One follow-up per answer: a double click cannot ask twice.
     db["follow_ups"].create_index(["answer_id"], unique=True, if_not_exists=True)
+
+
+@migrations()
+def m003_answer_search(db: Database) -> None:
+    """Full-text search over answers and their questions (FTS5, kept in sync by triggers)."""
+    if "answers_fts" not in db.table_names():
+        db["answers"].enable_fts(
+            ["question_text", "text"], create_triggers=True, tokenize="porter unicode61 remove_diacritics 2"
+        )
+    db["answers"].create_index(["created_at"], if_not_exists=True)
+    db["interviews"].create_index(["created_at"], if_not_exists=True)

@@ -1,0 +1,102 @@
+"""Progress over time: trends per STAR part, averages by topic, weak spots and re-attempts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from statistics import mean
+from typing import Any
+
+from coach.models import PARTS, TOPIC_LABELS, InterviewSetup, PartName
+
+RECENT = 10  # answers in the "recent" window the trend compares with the one before
+
+
+@dataclass
+class Attempt:
+    when: datetime
+    overall: int
+
+
+@dataclass
+class Progress:
+    """What the Progress page shows, computed from every graded answer."""
+
+    answered: int
+    answered_this_week: int
+    average: float | None
+    part_averages: dict[PartName, float]
+    weakest_part: PartName | None
+    topic_averages: dict[str, tuple[int, float]]  # topic -> (answers, average overall)
+    weakest_topics: list[str]
+    trend: float | None  # recent average minus the average of the answers before them
+    points: list[dict[str, Any]] = field(default_factory=list)  # one per answer, for the charts
+    reattempts: dict[str, list[Attempt]] = field(default_factory=dict)  # question text -> attempts
+    usual_level: str = "mid"
+
+
+def compute_progress(
+    rows: Sequence[Mapping[str, Any]], topics_of: Mapping[str, Sequence[str]], now: datetime | None = None
+) -> Progress:
+    """Progress from score rows (storage.history.score_history) and each question's topics."""
+    now = now or datetime.now().astimezone()
+    points = [_point(r) for r in rows]
+    if not points:
+        return Progress(0, 0, None, {}, None, {}, [], None)
+    part_averages: dict[PartName, float] = {p: mean(pt[p] for pt in points) for p in PARTS}
+    by_topic: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        for topic in topics_of.get(row["question_id"], ()):
+            by_topic[topic].append(row["overall"])
+    topic_averages = {t: (len(v), mean(v)) for t, v in sorted(by_topic.items(), key=lambda kv: TOPIC_LABELS[kv[0]])}
+    overall = [pt["overall"] for pt in points]
+    return Progress(
+        answered=len(points),
+        answered_this_week=sum(pt["when"] >= now - timedelta(days=7) for pt in points),
+        average=mean(overall),
+        part_averages=part_averages,
+        weakest_part=min(PARTS, key=lambda p: part_averages[p]),
+        topic_averages=topic_averages,
+        weakest_topics=sorted(topic_averages, key=lambda t: topic_averages[t][1])[:2],
+        trend=_trend(overall),
+        points=points,
+        reattempts=_reattempts(rows),
+        usual_level=_usual_level(rows),
+    )
+
+
+def _point(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "when": datetime.fromisoformat(row["created_at"]),
+        "overall": row["overall"],
+        **{p: row[f"{p}_score"] for p in PARTS},
+    }
+
+
+def _trend(overall: list[int]) -> float | None:
+    if len(overall) < 4:
+        return None
+    window = min(RECENT, len(overall) // 2)
+    return mean(overall[-window:]) - mean(overall[-2 * window : -window])
+
+
+def _reattempts(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Attempt]]:
+    by_question: dict[str, list[Attempt]] = defaultdict(list)
+    for row in rows:
+        by_question[row["question_text"]].append(Attempt(datetime.fromisoformat(row["created_at"]), row["overall"]))
+    return {q: a for q, a in by_question.items() if len(a) > 1}
+
+
+def _usual_level(rows: Sequence[Mapping[str, Any]]) -> str:
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        counts[row.get("level") or "mid"] += 1
+    return max(counts, key=lambda level: counts[level]) if counts else "mid"
+
+
+def weak_spots_setup(progress: Progress, n_questions: int = 5) -> InterviewSetup:
+    """An interview on the weakest topics at the usual level (every topic when there is no history)."""
+    level = progress.usual_level if progress.usual_level in ("entry", "mid", "senior") else "mid"
+    return InterviewSetup(level=level, topics=tuple(progress.weakest_topics), n_questions=n_questions)

@@ -1,0 +1,192 @@
+"""Reading history at scale: filtered, searched and paged answers; deletes; backup and restore."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlite_utils import Database
+
+from coach.models import Answer
+from storage import _ANSWER_SELECT, _answer_from_row, _write, connect
+from storage.migrations import migrations
+
+GraderFilter = Literal["all", "llm", "rules", "fallback"]
+BACKUP_FORMAT = "star-coach-backup"
+BACKUP_TABLES = ("interviews", "answers", "grades", "follow_ups", "custom_questions")
+
+
+@dataclass
+class AnswerFilter:
+    """What the History page asks for; every field left at its default means no filter."""
+
+    search: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+    question_ids: Sequence[str] | None = None  # a topic, as the questions that have it
+    level: str | None = None
+    question_type: str | None = None
+    grader: GraderFilter = "all"
+    min_score: int | None = None
+    max_score: int | None = None
+    include_skipped: bool = False
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if not self.include_skipped:
+            clauses.append("a.skipped = 0")
+        if query := fts_query(self.search):
+            clauses.append("a.id in (select rowid from answers_fts where answers_fts match ?)")
+            params.append(query)
+        for column, op, value in (("a.created_at", ">=", self.since), ("a.created_at", "<", self.until)):
+            if value is not None:
+                clauses.append(f"{column} {op} ?")
+                params.append(value.isoformat())
+        if self.question_ids is not None:
+            clauses.append("a.question_id in (select value from json_each(?))")
+            params.append(json.dumps(list(self.question_ids)))
+        if self.level:
+            clauses.append("a.interview_id in (select id from interviews where level = ?)")
+            params.append(self.level)
+        if self.question_type:
+            clauses.append("a.question_type = ?")
+            params.append(self.question_type)
+        if self.grader == "llm":
+            clauses.append("g.grader = 'llm'")
+        elif self.grader == "rules":
+            clauses.append("g.grader = 'rules' and g.fallback_reason is null")
+        elif self.grader == "fallback":
+            clauses.append("g.fallback_reason is not null")
+        if self.min_score is not None:
+            clauses.append("g.overall >= ?")
+            params.append(self.min_score)
+        if self.max_score is not None:
+            clauses.append("g.overall <= ?")
+            params.append(self.max_score)
+        return (" where " + " and ".join(clauses)) if clauses else "", params
+
+
+def fts_query(search: str) -> str:
+    """The user's words as a safe FTS5 query: every word must appear; the last may be a prefix.
+
+    Quoting each word means FTS5 syntax typed by the user (AND, NEAR, quotes, '*', ':')
+    is searched for as text and can never make the query fail.
+    """
+    words = re.findall(r"\w+", search)
+    if not words:
+        return ""
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def find_answers(path: Path, filters: AnswerFilter, limit: int = 25, offset: int = 0) -> list[Answer]:
+    """A page of answers matching the filters, newest first, each with its latest grade."""
+    where, params = filters.where()
+    sql = _ANSWER_SELECT + where + " order by a.created_at desc, a.id desc limit ? offset ?"
+    with connect(path) as db:
+        return [_answer_from_row(r) for r in db.query(sql, [*params, limit, offset])]
+
+
+def count_answers(path: Path, filters: AnswerFilter) -> int:
+    where, params = filters.where()
+    sql = (
+        "select count(*) from answers a left join grades g on g.id = "
+        "(select max(id) from grades where answer_id = a.id)" + where
+    )
+    with connect(path) as db:
+        return db.execute(sql, params).fetchone()[0]
+
+
+def get_answer(path: Path, answer_id: int) -> Answer | None:
+    with connect(path) as db:
+        row = next(db.query(_ANSWER_SELECT + " where a.id = ?", [answer_id]), None)
+        return _answer_from_row(row) if row else None
+
+
+def score_history(path: Path) -> list[dict[str, Any]]:
+    """Every graded answer's scores and when, oldest first, for the progress charts."""
+    sql = """
+        select a.id, a.created_at, a.question_id, a.question_text, a.interview_id, i.level,
+               g.overall, g.situation_score, g.task_score, g.action_score, g.result_score, g.grader
+        from answers a
+        join grades g on g.id = (select max(id) from grades where answer_id = a.id)
+        join interviews i on i.id = a.interview_id
+        where a.skipped = 0
+        order by a.created_at, a.id
+    """
+    with connect(path) as db:
+        return list(db.query(sql))
+
+
+# -- deleting -------------------------------------------------------------------
+
+
+def delete_answer(path: Path, answer_id: int) -> bool:
+    """Delete one answer with its grades and follow-up; the search index follows by trigger."""
+    with _write(path) as db:
+        db.execute("delete from follow_ups where answer_id = ?", [answer_id])
+        db.execute("delete from grades where answer_id = ?", [answer_id])
+        return db.execute("delete from answers where id = ?", [answer_id]).rowcount == 1
+
+
+def delete_interview(path: Path, interview_id: str) -> int:
+    """Delete an interview and everything in it; returns how many answers went with it."""
+    with _write(path) as db:
+        ids = "(select id from answers where interview_id = ?)"
+        db.execute(f"delete from follow_ups where answer_id in {ids}", [interview_id])
+        db.execute(f"delete from grades where answer_id in {ids}", [interview_id])
+        count = db.execute("delete from answers where interview_id = ?", [interview_id]).rowcount
+        db.execute("delete from interviews where id = ?", [interview_id])
+        return count
+
+
+# -- backup and restore ------------------------------------------------------------
+
+
+class RestoreError(ValueError):
+    """A backup cannot be restored; nothing was written."""
+
+
+def backup(path: Path) -> dict[str, Any]:
+    """Every row of the user's data, with the schema it was written under."""
+    with connect(path) as db:
+        return {
+            "format": BACKUP_FORMAT,
+            "migrations": [m.name for m in migrations.applied(db)],
+            "tables": {t: list(db[t].rows_where(order_by="rowid")) for t in BACKUP_TABLES},
+        }
+
+
+def restore(path: Path, data: dict[str, Any]) -> dict[str, int]:
+    """Load a backup into an empty database, all rows or none; returns rows per table."""
+    if not isinstance(data, dict) or data.get("format") != BACKUP_FORMAT:
+        raise RestoreError("This is not a STAR Coach backup file.")
+    tables = data.get("tables")
+    if not isinstance(tables, dict) or not all(isinstance(tables.get(t, []), list) for t in BACKUP_TABLES):
+        raise RestoreError("The backup's tables are missing or malformed.")
+    with _write(path) as db:
+        if any(db[t].count for t in BACKUP_TABLES):
+            raise RestoreError("Restore needs an empty database: this one already holds data.")
+        _check_known_migrations(db, data.get("migrations", []))
+        for table in BACKUP_TABLES:  # parents before children, for the foreign keys
+            rows = tables.get(table, [])
+            if rows:
+                try:
+                    db[table].insert_all(rows, alter=False)
+                except Exception as exc:
+                    raise RestoreError(f"The backup's {table} could not be restored: {exc}") from exc
+    return {t: len(tables.get(t, [])) for t in BACKUP_TABLES}
+
+
+def _check_known_migrations(db: Database, names: Any) -> None:
+    known = {m.name for m in migrations.applied(db)}
+    unknown = [n for n in names if n not in known] if isinstance(names, list) else ["?"]
+    if unknown:
+        raise RestoreError(f"The backup comes from a newer STAR Coach ({', '.join(map(str, unknown))}); update first.")
