@@ -12,6 +12,7 @@ from coach.config import Settings, load_settings
 from coach.grading import make_grader
 from coach.highlight import escape_markdown as plain
 from coach.highlight import highlighted_html, legend_html
+from coach.history import HistoryService
 from coach.interview import InterviewService
 from coach.models import PARTS, Answer, Grade, Question
 from coach.questions import load_bank
@@ -39,6 +40,10 @@ def service() -> InterviewService:
     key = current.openai_api_key.get_secret_value() if current.openai_api_key else ""
     config = current.model_dump_json(include={"model", "llm_timeout", "openai_base_url"})
     return _service(str(current.db_path), config + hashlib.sha256(key.encode()).hexdigest())
+
+
+def history() -> HistoryService:
+    return HistoryService(settings().db_path, service().library)
 
 
 def short(text: str, limit: int = 90) -> str:

@@ -59,7 +59,7 @@ def compute_progress(
         part_averages=part_averages,
         weakest_part=min(PARTS, key=lambda p: part_averages[p]),
         topic_averages=topic_averages,
-        weakest_topics=sorted(topic_averages, key=lambda t: topic_averages[t][1])[:2],
+        weakest_topics=_weakest_topics(topic_averages),
         trend=_trend(overall),
         points=points,
         reattempts=_reattempts(rows),
@@ -73,6 +73,12 @@ def _point(row: Mapping[str, Any]) -> dict[str, Any]:
         "overall": row["overall"],
         **{p: row[f"{p}_score"] for p in PARTS},
     }
+
+
+def _weakest_topics(topic_averages: Mapping[str, tuple[int, float]], count: int = 2) -> list[str]:
+    # One unlucky answer is not a weak spot: prefer topics answered at least twice.
+    settled = [t for t, (n, _) in topic_averages.items() if n >= 2] or list(topic_averages)
+    return sorted(settled, key=lambda t: topic_averages[t][1])[:count]
 
 
 def _trend(overall: list[int]) -> float | None:

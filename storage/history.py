@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -47,7 +47,8 @@ class AnswerFilter:
         for column, op, value in (("a.created_at", ">=", self.since), ("a.created_at", "<", self.until)):
             if value is not None:
                 clauses.append(f"{column} {op} ?")
-                params.append(value.isoformat())
+                # Stored times are UTC ISO strings: compare like with like.
+                params.append(value.astimezone(UTC).isoformat())
         if self.question_ids is not None:
             clauses.append("a.question_id in (select value from json_each(?))")
             params.append(json.dumps(list(self.question_ids)))

@@ -1,0 +1,116 @@
+"""Progress: am I improving, and what am I weakest at?"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_pages import ui
+from coach.interview import AnswerRejected
+from coach.models import PARTS, TOPIC_LABELS
+from coach.progress import Progress, weak_spots_setup
+
+history = ui.history()
+
+
+def headline(progress: Progress) -> None:
+    cols = st.columns(4)
+    cols[0].metric("Answers graded", f"{progress.answered:,}")
+    cols[1].metric("In the last 7 days", progress.answered_this_week)
+    cols[2].metric("Average score", f"{progress.average:.0f}/100" if progress.average is not None else "–")
+    trend = progress.trend
+    cols[3].metric(
+        "Recent vs before",
+        "–" if trend is None else f"{trend:+.0f} points",
+        help="Your latest answers (up to 10) against the same number before them.",
+    )
+    weak_topic = progress.weakest_topics[0] if progress.weakest_topics else None
+    lines = []
+    if progress.weakest_part:
+        lines.append(f"Your weakest STAR part is **{progress.weakest_part}** "
+                     f"({progress.part_averages[progress.weakest_part]:.1f}/5 on average).")  # fmt: skip
+    if weak_topic:
+        count, average = progress.topic_averages[weak_topic]
+        lines.append(f"Your weakest topic is **{TOPIC_LABELS[weak_topic]}** ({average:.0f}/100 over {count}).")
+    if trend is not None:
+        lines.append("You are improving." if trend > 2 else "You are holding steady." if trend >= -2 else
+                     "Your recent answers score lower than before.")  # fmt: skip
+    st.info(" ".join(lines))
+
+
+def charts(progress: Progress) -> None:
+    frame = pd.DataFrame(progress.points)
+    frame["day"] = frame["when"].dt.tz_convert(None).dt.floor("D")
+    daily = frame.groupby("day")[["overall", *PARTS]].mean().reset_index()
+    st.subheader("Overall score over time")
+    st.altair_chart(
+        alt.Chart(daily)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("day:T", title="Day"), y=alt.Y("overall:Q", title="Average score", scale=alt.Scale(domain=[0, 100]))
+        ),
+        width="stretch",
+    )
+    st.subheader("Each STAR part over time")
+    parts = daily.melt(id_vars="day", value_vars=list(PARTS), var_name="part", value_name="score")
+    st.altair_chart(
+        alt.Chart(parts)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("day:T", title="Day"),
+            y=alt.Y("score:Q", title="Average (0-5)", scale=alt.Scale(domain=[0, 5])),
+            color=alt.Color("part:N", sort=list(PARTS), title="Part"),
+        ),
+        width="stretch",
+    )
+    if progress.topic_averages:
+        st.subheader("Average by topic")
+        topics = pd.DataFrame(
+            [{"topic": TOPIC_LABELS[t], "average": a, "answers": n} for t, (n, a) in progress.topic_averages.items()]
+        )
+        st.altair_chart(
+            alt.Chart(topics)
+            .mark_bar()
+            .encode(
+                x=alt.X("average:Q", title="Average score", scale=alt.Scale(domain=[0, 100])),
+                y=alt.Y("topic:N", sort="x", title=None),
+                tooltip=["topic", "average", "answers"],
+            ),
+            width="stretch",
+        )
+
+
+def reattempts(progress: Progress) -> None:
+    if not progress.reattempts:
+        return
+    st.subheader("Questions you answered more than once")
+    rows = [
+        {"Question": ui.short(question, 80), "Scores, oldest first": " → ".join(str(a.overall) for a in attempts)}
+        for question, attempts in progress.reattempts.items()
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def weak_spots(progress: Progress) -> None:
+    topics = ", ".join(TOPIC_LABELS[t] for t in progress.weakest_topics) or "every topic"
+    st.write(f"Five questions on {topics}, at your usual level ({progress.usual_level}), with follow-ups on.")
+    if st.button("Practise my weak spots", type="primary", icon=":material/fitness_center:"):
+        try:
+            interview = ui.service().start(weak_spots_setup(progress))
+        except AnswerRejected as exc:
+            st.warning(str(exc))
+            return
+        st.session_state["interview_id"] = interview.id
+        st.switch_page("app_pages/practice.py", query_params={"interview": interview.id})
+
+
+st.title("Progress")
+progress = history.progress()
+if progress.answered == 0:
+    st.info("Answer a few questions first: your scores over time, by STAR part and by topic, appear here.")
+else:
+    headline(progress)
+    weak_spots(progress)
+    charts(progress)
+    reattempts(progress)
