@@ -6,6 +6,7 @@ import streamlit as st
 
 from app_pages import ui
 from coach.config import redact_url
+from coach.history import RestoreError
 
 settings = ui.settings()
 st.title("Settings")
@@ -46,3 +47,17 @@ st.table({"Setting": list(rows), "Value": list(rows.values())})
 st.caption(
     "Set these as environment variables or in .streamlit/secrets.toml; see the README. Restart the app after a change."
 )
+
+st.subheader("Your data")
+st.write(
+    "Download a full backup from the History page. To move to another machine, restore it here into an empty "
+    "database (a new `STAR_COACH_DB`, or before your first interview)."
+)
+backup_file = st.file_uploader("Restore a backup (JSON)", type=["json"], max_upload_size=200)
+if backup_file is not None and st.button("Restore", type="primary"):
+    try:
+        counts = ui.history().restore_json(backup_file.getvalue())
+    except RestoreError as exc:
+        st.error(f"Nothing was restored: {exc}")
+    else:
+        st.success("Restored " + ", ".join(f"{n} {table.replace('_', ' ')}" for table, n in counts.items()) + ".")
