@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import time
@@ -156,3 +158,38 @@ def test_llm_fallback_notice_and_a_follow_up_in_the_browser(page: Page, tmp_path
             expect(page.get_by_text("Graded by the LLM (test-model)")).to_be_visible()
             expect(page.get_by_text("Interview summary")).to_be_visible()
     assert len(llm.requests) == 3, "two for the failed grade (one retry), one for the re-grade"
+
+
+def test_find_an_answer_by_search_and_download_the_csv(page: Page, tmp_path: Path) -> None:
+    with streamlit_server(tmp_path / "coach.db") as url:
+        page.goto(url)
+        page.get_by_label("Number of questions").fill("2")
+        page.get_by_role("button", name="Start interview").click()
+        for text in ANSWERS:
+            box = page.get_by_test_id("stChatInputTextArea")
+            expect(box).to_be_enabled(timeout=30_000)
+            box.fill(text)
+            box.press("Enter")
+            page.wait_for_timeout(300)
+        expect(page.get_by_text("Interview summary")).to_be_visible(timeout=30_000)
+
+        page.get_by_role("link", name="History").click()
+        search = page.get_by_label("Search your answers and questions")
+        started = time.monotonic()
+        search.fill("SMED tooling")
+        search.press("Enter")
+        expect(page.get_by_text("1 answer · page 1 of 1")).to_be_visible(timeout=30_000)
+        search_s = time.monotonic() - started
+        page.get_by_test_id("stExpander").filter(has_text="/100").first.click()
+        for part in ("situation", "task", "action", "result"):
+            expect(page.locator(f"mark[data-part={part}]").first).to_be_visible()
+        with page.expect_download() as info:
+            page.get_by_role("button", name="Answers (CSV)").click()
+        path = info.value.path()
+        content = Path(path).read_bytes().decode("utf-8")
+    header, *rows = csv.reader(io.StringIO(content))
+    assert header[:3] == ["answer_id", "interview_id", "answered_at"]
+    assert len(rows) == 1, "the export follows the search"
+    assert "SMED workshop" in rows[0][header.index("answer")]
+    assert rows[0][header.index("answer")].startswith("<script>alert('boo')</script>")
+    print(f"\nsearch round trip in the browser: {search_s:.2f} s")
