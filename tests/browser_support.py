@@ -61,41 +61,36 @@ def _tail(log: Path, lines: int = 20) -> str:
 
 
 @contextmanager
-def streamlit_server(db_path: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """`streamlit run app.py` on a free loopback port; yields its URL."""
+def streamlit_process(
+    db_path: Path, extra_env: dict[str, str] | None = None, address: str | None = "127.0.0.1"
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`streamlit run app.py` on a free port; yields its loopback URL and the process.
+
+    `address=None` passes no --server.address, so the project's .streamlit/config.toml decides.
+    """
     port = free_port()
     # The developer's own LLM settings must not leak into a test's server.
     inherited = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
     env = {**inherited, "STAR_COACH_DB": str(db_path), **(extra_env or {})}
     log_path = db_path.parent / f"streamlit-{port}.log"
-    log = open(log_path, "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, process, log_path)
-        yield url
-    finally:
-        process.terminate()
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    command += ["--server.headless", "true"] + (["--server.address", address] if address else [])
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
         try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+            wait_until_healthy(url, process, log_path)
+            yield url, process
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@contextmanager
+def streamlit_server(db_path: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """`streamlit run app.py` on a free loopback port; yields its URL."""
+    with streamlit_process(db_path, extra_env) as (url, _):
+        yield url
