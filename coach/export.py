@@ -73,7 +73,7 @@ def answers_json(answers: Iterable[Answer]) -> str:
 
 def _md(text: str) -> str:
     """User text inside Markdown: quoted line by line, with markup characters escaped."""
-    escaped = "".join(f"\\{c}" if c in "\\`*_{}[]()<>#+-.!|~" else c for c in text)
+    escaped = "".join(f"\\{c}" if c in "\\`*_{}[]()<>#+-=.!|~" else c for c in text)
     return "\n".join(f"> {line}" if line else ">" for line in escaped.splitlines() or [""])
 
 

@@ -77,14 +77,17 @@ def fts_query(search: str) -> str:
     """The user's words as a safe FTS5 query: every word must appear; the last may be a prefix.
 
     Quoting each word means FTS5 syntax typed by the user (AND, NEAR, quotes, '*', ':')
-    is searched for as text and can never make the query fail.
+    is searched for as text and can never make the query fail. The index holds Porter
+    stems ("shipping" as "ship"), so a prefix longer than its word's stem ("shipp") would
+    miss: the last word also matches with up to three letters cut, down to four.
     """
     words = re.findall(r"\w+", search)
     if not words:
         return ""
-    quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
-    return " ".join(quoted)
+    *whole, last = words
+    cuts = [last] + [last[:n] for n in range(len(last) - 1, max(4, len(last) - 3) - 1, -1)]
+    prefixes = " OR ".join(f'"{cut}"*' for cut in dict.fromkeys(cuts))
+    return " AND ".join([*(f'"{w}"' for w in whole), f"({prefixes})"])
 
 
 def find_answers(path: Path, filters: AnswerFilter, limit: int = 25, offset: int = 0) -> list[Answer]:

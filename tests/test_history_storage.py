@@ -279,7 +279,14 @@ def varied(db_path: Path, clock: Callable[[datetime], None]) -> dict[str, int]:
         ("rules_low", "entry-1", "q-inv", "behavioral", False, _grade(20)),
         ("rules_high", "entry-1", "q-log", "case", False, _grade(85)),
         ("llm_mid", "senior-1", "q-inv", "behavioral", False, _grade(55, "llm")),
-        ("fallback_mid", "senior-1", "q-log", "behavioral", False, _grade(60, "rules", "the LLM server could not be reached")),
+        (
+            "fallback_mid",
+            "senior-1",
+            "q-log",
+            "behavioral",
+            False,
+            _grade(60, "rules", "the LLM server could not be reached"),
+        ),
         ("ungraded", "mid-1", "q-inv", "case", False, None),
         ("skipped", "mid-1", "q-log", "behavioral", True, None),
         ("llm_high", "mid-1", "q-safety", "case", False, _grade(95, "llm")),
@@ -602,6 +609,17 @@ def _roundtrip(data: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(data))
 
 
+@pytest.fixture(scope="module")
+def rich_backup(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
+    """The rich database's backup (as JSON would carry it) and its active interview, built once."""
+    path = tmp_path_factory.mktemp("rich") / "coach.db"
+    current = [T0]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(storage, "now", lambda: current[0])
+        _service, active_id = _build_rich_database(path, lambda when: current.__setitem__(0, when))
+    return _roundtrip(backup(path)), active_id
+
+
 def _empty_database(tmp_path: Path) -> Path:
     """A migrated database with no rows, as a fresh install has."""
     path = tmp_path / "restored" / "coach.db"
@@ -610,9 +628,7 @@ def _empty_database(tmp_path: Path) -> Path:
     return path
 
 
-def test_backup_restores_every_row_and_column(
-    db_path: Path, tmp_path: Path, clock: Callable[[datetime], None]
-) -> None:
+def test_backup_restores_every_row_and_column(db_path: Path, tmp_path: Path, clock: Callable[[datetime], None]) -> None:
     _service, active_id = _build_rich_database(db_path, clock)
     original = backup(db_path)
     rows = original["tables"]
@@ -638,11 +654,11 @@ def test_backup_restores_every_row_and_column(
 
 
 def test_restored_database_resumes_the_active_interview(
-    db_path: Path, tmp_path: Path, clock: Callable[[datetime], None]
+    tmp_path: Path, clock: Callable[[datetime], None], rich_backup: tuple[dict[str, Any], str]
 ) -> None:
-    _service, active_id = _build_rich_database(db_path, clock)
+    data, active_id = rich_backup
     target = tmp_path / "restored" / "coach.db"
-    restore(target, _roundtrip(backup(db_path)))
+    restore(target, _roundtrip(data))
     clock(T0 + timedelta(days=1))
     service = InterviewService(target, _bank(), RuleBasedGrader())
     [state] = service.unfinished()
@@ -656,18 +672,20 @@ def test_restored_database_resumes_the_active_interview(
     assert fresh.question_ids == ("mine-unicode",)
 
 
-def test_restore_refuses_a_database_with_data(db_path: Path, tmp_path: Path, clock: Callable[[datetime], None]) -> None:
-    _build_rich_database(db_path, clock)
-    data = _roundtrip(backup(db_path))
+def test_restore_refuses_a_database_with_data(
+    db_path: Path, tmp_path: Path, rich_backup: tuple[dict[str, Any], str]
+) -> None:
+    data = _roundtrip(rich_backup[0])
     target = tmp_path / "other" / "coach.db"
     _interview(target, "already-here")
     before = backup(target)
     with pytest.raises(RestoreError, match="empty"):
         restore(target, data)
     assert backup(target) == before
-    # Restoring a database onto itself is refused the same way.
-    with pytest.raises(RestoreError):
-        restore(db_path, data)
+    # The same backup restored twice: the second time is refused and changes nothing.
+    restore(db_path, data)
+    with pytest.raises(RestoreError, match="empty"):
+        restore(db_path, _roundtrip(data))
     assert backup(db_path) == data
 
 
@@ -685,10 +703,9 @@ def test_restore_refuses_a_database_with_data(db_path: Path, tmp_path: Path, clo
     ],
 )
 def test_restore_refuses_a_malformed_backup(
-    db_path: Path, tmp_path: Path, clock: Callable[[datetime], None], spoil: Callable[[dict[str, Any]], Any]
+    tmp_path: Path, rich_backup: tuple[dict[str, Any], str], spoil: Callable[[dict[str, Any]], Any]
 ) -> None:
-    _build_rich_database(db_path, clock)
-    data = _roundtrip(backup(db_path))
+    data = _roundtrip(rich_backup[0])
     spoil(data)
     target = _empty_database(tmp_path)
     with pytest.raises(RestoreError):
@@ -729,17 +746,16 @@ def _grade_of_missing_answer(data: dict[str, Any]) -> None:
     "spoil", [_bad_follow_up, _unknown_column, _duplicate_custom_id, _missing_required, _grade_of_missing_answer]
 )
 def test_restore_is_all_or_nothing(
-    db_path: Path, tmp_path: Path, clock: Callable[[datetime], None], spoil: Callable[[dict[str, Any]], None]
+    tmp_path: Path, rich_backup: tuple[dict[str, Any], str], spoil: Callable[[dict[str, Any]], None]
 ) -> None:
-    _build_rich_database(db_path, clock)
-    data = _roundtrip(backup(db_path))
+    data = _roundtrip(rich_backup[0])
     spoil(data)
     target = _empty_database(tmp_path)
     with pytest.raises(RestoreError):
         restore(target, data)
     assert _all_rows(target) == dict.fromkeys((*BACKUP_TABLES, "answers_fts"), 0)
     # Nothing was left half-written: the good backup restores into the same file afterwards.
-    good = _roundtrip(backup(db_path))
+    good = _roundtrip(rich_backup[0])
     restore(target, good)
     assert backup(target) == good
 
@@ -749,9 +765,7 @@ def test_restore_is_all_or_nothing(
 SECRET = "sk-test-Zq8vKD3xw0PmN1eRrT5uYh7Lj2Ff9Bc"
 
 
-def test_api_key_is_never_stored_or_exported(
-    db_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_api_key_is_never_stored_or_exported(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with running_server() as server:
         monkeypatch.setenv("OPENAI_API_KEY", SECRET)
         monkeypatch.setenv("OPENAI_BASE_URL", server.url)
@@ -771,7 +785,9 @@ def test_api_key_is_never_stored_or_exported(
         assert first.grade is not None and first.grade.grader == "llm"
         follow_up_id = _pending_follow_up(service, interview.id)
         assert follow_up_id is not None
-        service.grade_stored(interview.id, service.reply_to_follow_up(interview.id, follow_up_id, "Our target was 75%."))
+        service.grade_stored(
+            interview.id, service.reply_to_follow_up(interview.id, follow_up_id, "Our target was 75%.")
+        )
         second = service.answer(interview.id, STRONG)
         assert second.grade is not None and second.grade.fallback_reason
         if (pending := _pending_follow_up(service, interview.id)) is not None:

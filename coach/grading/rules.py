@@ -171,8 +171,9 @@ class Penalty:
 
 
 def _penalties(answer: str, question: str, clauses: list[Clause], question_type: QuestionType) -> list[Penalty]:
-    words = txt.words(answer)
-    n = len(words)
+    # Words addressed to the grader do not count towards the answer's length: padding an
+    # answer with instructions must not lift it out of the short-answer penalty.
+    n = len(txt.words(answer)) - sum(len(txt.words(c.span.text)) for c in clauses if "n_injection" in c.features)
     ctx = answer_context(answer, question, question_type)
     out: list[Penalty] = []
     if ctx.gibberish:
@@ -234,7 +235,7 @@ class RuleBasedGrader:
         components: dict[PartName, Component] = {}
         advice: dict[PartName, bool] = {}
         for letter, part in PART_OF.items():
-            ev = Evidence([c for c in clauses if c.label == letter])
+            ev = Evidence([c for c in clauses if c.label == letter and not _hollow(c)])
             if not ev.clauses:
                 components[part] = Component(present=False, score=0, feedback=MISSING[part][is_case])
                 advice[part] = True
@@ -254,6 +255,12 @@ class RuleBasedGrader:
             grader="rules",
             latency_ms=(time.perf_counter() - started) * 1000,
         )
+
+
+def _hollow(clause: Clause) -> bool:
+    """A STAR label with nothing behind it ("Result: done."): it shows no part, whatever its label says."""
+    labelled = any(name.startswith("explicit_here_") for name in clause.features)
+    return labelled and "filler_only" in clause.features
 
 
 def _judge(part: PartName, ev: Evidence, total_words: int, is_case: bool) -> PartGrade:
