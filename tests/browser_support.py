@@ -94,3 +94,14 @@ def streamlit_server(db_path: Path, extra_env: dict[str, str] | None = None) -> 
     """`streamlit run app.py` on a free loopback port; yields its URL."""
     with streamlit_process(db_path, extra_env) as (url, _):
         yield url
+
+
+def require_chromium() -> None:
+    """Skip a browser test without Chromium locally; in CI a missing Chromium is a failure."""
+    import pytest
+
+    if os.path.exists(CHROMIUM):
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium")
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")

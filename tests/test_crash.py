@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import storage
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, streamlit_process, streamlit_server
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, require_chromium, streamlit_process, streamlit_server
 from tests.llm_server import Reply, completion, grade_json, running_server
 
 ANSWER = (
@@ -38,8 +38,7 @@ def integrity(db: Path) -> str:
 
 @pytest.mark.browser
 def test_kill_9_while_grading_then_restart_resumes(tmp_path: Path) -> None:
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
+    require_chromium()
     from playwright.sync_api import expect, sync_playwright
 
     db = tmp_path / "coach.db"

@@ -11,7 +11,7 @@ import pytest
 
 from coach.grading.rules import RuleBasedGrader
 from coach.models import PARTS
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, streamlit_process
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium, streamlit_process
 from tests.llm_server import answer_in, running_server
 
 CANARY_KEY = "sk-STARCOACH-canary-7f3a9c1e5b"
@@ -83,8 +83,7 @@ def test_injection_stays_inside_the_llm_delimiters() -> None:
 
 @pytest.mark.browser
 def test_secrets_loopback_and_hostile_text_in_the_running_app(tmp_path: Path) -> None:
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
+    require_chromium()
     from playwright.sync_api import expect, sync_playwright
 
     db = tmp_path / "data" / "coach.db"
