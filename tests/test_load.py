@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import json
 import logging
+import math
 import os
 import re
 import sqlite3
@@ -26,9 +28,11 @@ from streamlit.runtime.caching.storage.dummy_cache_storage import MemoryCacheSto
 from streamlit.runtime.dataframe_source_manager import DataframeSourceManager
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
+import storage
 from coach.config import SETTING_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,8 +43,10 @@ QUESTIONS = 15
 BATCH_LINES = 2000
 TURN_TIMEOUT_S = 60.0  # one AppTest run; far above a turn's time even on a busy 2-core machine
 BATCH_TIMEOUT_S = 240.0  # one batch run of BATCH_LINES answers
+BATCH_OVERRUN = 0.25  # a batch run (about 30 s here) may end this share of LOAD_SECONDS past the deadline
 MARKER = re.compile(r"Session (\d+) answer (\d+):")
 BATCH_MARKER = "Batch line "
+LOG_FORMAT = logging.Formatter("%(levelname)s %(name)s %(threadName)s: %(message)s")
 
 
 @pytest.fixture
@@ -50,7 +56,9 @@ def threaded_apptest(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     Each AppTest run installs a mock Runtime singleton and patches config.get_option for its
     duration, then removes both: with runs overlapping on threads, one run's cleanup pulls the
     Runtime out from under another ("Runtime hasn't been created!"), and the nested patches unwind
-    out of order. A real server has one Runtime for its whole life, so give these sessions one too.
+    out of order; and each run compiles the scripts afresh, where CPython 3.11's ast.parse on
+    several threads at once can fail ("AST constructor recursion depth mismatch"). A real server
+    has one Runtime and one locked script cache for its whole life, so give these sessions the same.
     """
     shared = MagicMock(spec=Runtime)
     shared.media_file_mgr = MediaFileManager(MemoryMediaFileStorage("/mock/media"))
@@ -59,6 +67,8 @@ def threaded_apptest(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(Runtime, "instance", classmethod(lambda cls: cls._instance or shared))
     monkeypatch.setattr(Runtime, "exists", classmethod(lambda cls: True))
     monkeypatch.setattr(app_test_module, "patch_config_options", lambda overrides: nullcontext())
+    scripts = ScriptCache()
+    monkeypatch.setattr(app_test_module, "ScriptCache", lambda: scripts)
     with patch_config_options({"global.appTest": True}):
         yield
 
@@ -101,7 +111,7 @@ class SessionLog:
 
 @dataclass
 class BatchLog:
-    """Every batch run: its exit status, its output lines and what went wrong."""
+    """Every batch run: how long it took and what went wrong."""
 
     runs: int = 0
     seconds: list[float] = field(default_factory=list)
@@ -133,10 +143,14 @@ def check_page(at: AppTest, log: SessionLog) -> None:
     if at.exception:
         details = [f"{e.message}\n{''.join(e.stack_trace)}" for e in at.exception]
         raise AssertionError(f"session {log.number}: exception on the page: {details}")
-    body = html_text(at)
+    # Answers render through st.html; a refused answer comes back in st.code, with a warning.
+    body = "\n".join([html_text(at), *(c.value for c in at.code), *(m.value for m in at.markdown)])
     others = {int(m.group(1)) for m in MARKER.finditer(body)} - {log.number}
     assert not others, f"session {log.number} shows answers of sessions {sorted(others)}"
     assert BATCH_MARKER not in body, f"session {log.number} shows a batch answer"
+    # app.py warns when the server listens beyond loopback; any other warning is a refused or ungraded answer.
+    warnings = [w.value for w in at.warning if "server.address" not in w.value]
+    assert not warnings, f"session {log.number}: {warnings}"
 
 
 def answer_turn(at: AppTest, log: SessionLog, position: int) -> None:
@@ -148,7 +162,7 @@ def answer_turn(at: AppTest, log: SessionLog, position: int) -> None:
     log.turn_seconds.append(time.perf_counter() - started)
     check_page(at, log)
     assert at.session_state["interview_id"] == log.interview_ids[-1], f"session {log.number} changed interview"
-    assert text in html_text(at).replace("&#x27;", "'"), f"session {log.number}: its answer is not shown"
+    assert html.escape(text) in html_text(at), f"session {log.number}: its answer is not shown"
     graded = sum(m.label == "Situation" for m in at.metric)
     assert graded == position + 1, f"session {log.number}: {graded} graded answers shown after {position + 1}"
     if position + 1 < QUESTIONS:
@@ -177,10 +191,17 @@ def run_session(log: SessionLog, stop: threading.Event) -> None:
         log.error = traceback.format_exc()
 
 
-def run_batches(source: Path, env: dict[str, str], out_dir: Path, log: BatchLog, stop: threading.Event) -> None:
-    """`python -m coach grade --save` over the file, again and again until told to stop."""
+def run_batches(
+    source: Path, env: dict[str, str], out_dir: Path, log: BatchLog, stop: threading.Event, deadline: float
+) -> None:
+    """`python -m coach grade --save` over the file, again and again while a whole run fits before the deadline.
+
+    A run may end up to BATCH_OVERRUN of the load time past it: the sessions answer on until it does.
+    """
     try:
         while not stop.is_set():
+            if log.seconds and time.perf_counter() + max(log.seconds) > deadline + BATCH_OVERRUN * LOAD_SECONDS:
+                return
             run = log.runs + 1
             out_path = out_dir / f"batch-{run}.jsonl"
             started = time.perf_counter()
@@ -214,7 +235,7 @@ def percentile(values: list[float], q: float) -> float:
     if not values:
         return 0.0
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
 def capture_streamlit_logs(handler: logging.Handler) -> list[logging.Logger]:
@@ -247,26 +268,30 @@ def test_eight_sessions_and_a_batch_at_once(
     stop = threading.Event()
     sessions = [SessionLog(number) for number in range(1, SESSIONS + 1)]
     batch = BatchLog()
-    threads = [
+    started = time.perf_counter()
+    deadline = started + LOAD_SECONDS
+    session_threads = [
         threading.Thread(target=run_session, args=(log, stop), name=f"session-{log.number}", daemon=True)
         for log in sessions
     ]
-    threads.append(
-        threading.Thread(target=run_batches, args=(source, env, tmp_path, batch, stop), name="batch", daemon=True)
+    batch_thread = threading.Thread(
+        target=run_batches, args=(source, env, tmp_path, batch, stop, deadline), name="batch", daemon=True
     )
-    started = time.perf_counter()
+    hung = []
     try:
-        for thread in threads:
+        for thread in [*session_threads, batch_thread]:
             thread.start()
-        stop.wait(LOAD_SECONDS)
+        while time.perf_counter() < deadline and any(t.is_alive() for t in session_threads):
+            time.sleep(0.2)
+        if not any(t.is_alive() for t in session_threads):
+            stop.set()  # every session failed early: no point loading on
+        # The sessions keep answering until the batch's last run is done, so every batch write has company.
+        batch_thread.join(BATCH_TIMEOUT_S)
         stop.set()
-        load_done = time.perf_counter()
-        hung = []
-        for thread in threads:
-            budget = BATCH_TIMEOUT_S if thread.name == "batch" else TURN_TIMEOUT_S * 2
-            thread.join(max(1.0, budget - (time.perf_counter() - load_done)))
-            if thread.is_alive():
-                hung.append(thread.name)
+        load_wall = time.perf_counter() - started
+        for thread in session_threads:
+            thread.join(max(1.0, TURN_TIMEOUT_S * 2 - (time.perf_counter() - started - load_wall)))
+        hung = [t.name for t in [*session_threads, batch_thread] if t.is_alive()]
     finally:
         stop.set()
         for logger in streamlit_loggers:
@@ -287,15 +312,25 @@ def test_eight_sessions_and_a_batch_at_once(
         f"  all sessions: {total} answers, turn p50 {percentile(every_turn, 50):.2f} s, p95 "
         f"{percentile(every_turn, 95):.2f} s"
     )
-    print(f"  batch: {batch.runs} runs, {batch_answers} answers, run seconds {[round(x, 1) for x in batch.seconds]}")
-    rate, with_batch = total / wall, (total + batch_answers) / wall
-    print(f"  wall {wall:.1f} s; {rate:.1f} session answers/s; {with_batch:.1f} answers/s with the batch")
+    runs = [round(x, 1) for x in batch.seconds]
+    print(f"  batch: {batch.runs} runs, {batch_answers} answers, run seconds {runs}, writing {sum(runs):.0f} s")
+    rate, with_batch = total / load_wall, (total + batch_answers) / load_wall
+    print(f"  load {load_wall:.1f} s, wall {wall:.1f} s; {rate:.1f} session answers/s, {with_batch:.1f} with the batch")
 
-    for s in sessions:
-        assert s.error is None, f"session {s.number} failed:\n{s.error}"
-        assert s.texts, f"session {s.number} answered nothing"
-    assert batch.error is None, f"the batch runner failed:\n{batch.error}"
-    assert batch.runs >= 1 and not batch.problems, batch.problems
+    logged = [(r, LOG_FORMAT.format(r)) for r in caplog.records]
+    if logged:
+        counts = Counter(f"{r.levelname} {r.name}: {r.getMessage()[:100]}" for r, _ in logged)
+        print(f"  logged at WARNING or above: {dict(counts.most_common(5))}")
+    # The page redacts exceptions; the log has them.
+    errors_logged = "\n".join(text for r, text in logged if r.levelno >= logging.ERROR)[:4000]
+    failures = [f"session {s.number}: {s.error}" for s in sessions if s.error] + batch.problems
+    failures += [f"batch runner: {batch.error}"] if batch.error else []
+    locked = [text for _, text in logged if "database is locked" in text]
+    locked += [f for f in failures if "database is locked" in f]
+    assert not locked, "'database is locked':\n" + "\n".join(locked[:3])
+    assert not failures, "\n".join(failures) + f"\nerrors logged:\n{errors_logged}"
+    assert all(s.texts for s in sessions), [len(s.texts) for s in sessions]
+    assert batch.runs >= 1
 
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
@@ -310,8 +345,6 @@ def test_eight_sessions_and_a_batch_at_once(
         stored: dict[str, list[tuple[str, int, int]]] = {}
         for interview_id, text, skipped, grades in rows:
             stored.setdefault(text, []).append((interview_id, skipped, grades))
-        submitted = {text for s in sessions for text in s.texts}
-        assert set(stored) == submitted, f"stored but never submitted: {sorted(set(stored) - submitted)[:3]}"
         for s in sessions:
             for text in s.texts:
                 copies = stored.get(text, [])
@@ -319,6 +352,11 @@ def test_eight_sessions_and_a_batch_at_once(
                 interview_id, skipped, grades = copies[0]
                 assert interview_id in s.interview_ids, f"{text[:40]!r} filed in another session's interview"
                 assert not skipped and grades == 1, f"{text[:40]!r}: skipped={skipped}, {grades} grades"
+        submitted = {text for s in sessions for text in s.texts}
+        assert set(stored) <= submitted, f"stored but never submitted: {sorted(set(stored) - submitted)[:3]}"
+        for s in sessions:  # and in the order answered, through the app's own reader
+            filed = [a.text for i in s.interview_ids for a in storage.list_answers(db_path, i)]
+            assert filed == s.texts, f"session {s.number}: its interviews hold other answers than it gave"
         owners = Counter(i for s in sessions for i in s.interview_ids)
         assert all(n == 1 for n in owners.values()), "two sessions used the same interview"
 
@@ -333,11 +371,3 @@ def test_eight_sessions_and_a_batch_at_once(
         assert not set(owners) & {row[0] for row in per_batch}, "a batch wrote into a session's interview"
     finally:
         db.close()
-
-    def mentions_lock(record: logging.LogRecord) -> bool:
-        return "database is locked" in f"{record.getMessage()} {record.exc_text or ''} {record.exc_info or ''}"
-
-    locked = [r for r in caplog.records if mentions_lock(r)]
-    assert not locked, f"'database is locked' logged: {[r.getMessage() for r in locked[:3]]}"
-    if caplog.records:
-        print(f"  warnings logged: {[f'{r.name}: {r.getMessage()[:120]}' for r in caplog.records[:5]]}")
