@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import storage
 from coach.grading.rules import RuleBasedGrader
 from coach.models import PARTS
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium, streamlit_process
@@ -170,3 +171,25 @@ def test_secrets_loopback_and_hostile_text_in_the_running_app(tmp_path: Path) ->
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     for wal in db.parent.glob("coach.db-*"):
         assert stat.S_IMODE(wal.stat().st_mode) & 0o077 == 0, f"{wal.name} is readable by others"
+
+
+@pytest.mark.browser
+def test_upload_size_limits_hold_in_the_browser(tmp_path: Path) -> None:
+    require_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    big = tmp_path / "questions.csv"
+    row = "Tell me about a time you improved a warehouse process and what changed,logistics\n"
+    big.write_text("text,topics\n" + row * (1_500_000 // len(row)), encoding="utf-8")  # 1.5 MB: over 1 MB
+    db = tmp_path / "data" / "coach.db"
+    db.parent.mkdir()
+    with sync_playwright() as p, streamlit_process(db, address=None) as (url, _process):
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(f"{url}/question_bank")
+        page.get_by_role("tab", name="Import and export").click()
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(big))
+        expect(page.get_by_text("must be 1", exact=False)).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("button", name="Import questions")).to_have_count(0)
+        browser.close()
+    assert storage.list_custom_questions(db) == []
