@@ -148,7 +148,10 @@ class InterviewService:
         )
 
     def unfinished(self) -> list[InterviewState]:
-        states = [self.state(i.id) for i in storage.list_interviews(self.db_path, status="active", limit=10)]
+        # A batch being saved is active with no planned questions: never resumable, and
+        # reading its thousands of answers would slow the setup page.
+        active = [i for i in storage.list_interviews(self.db_path, status="active", limit=10) if i.question_ids]
+        states = [self.state(i.id) for i in active]
         return [s for s in states if s is not None and not s.done]
 
     def submit(self, interview_id: str, text: str, position: int | None = None) -> int:
