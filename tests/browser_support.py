@@ -105,3 +105,31 @@ def require_chromium() -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium")
     pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+
+
+def add_custom_question(page, url: str, text: str, topic: str) -> None:
+    """Add one of the user's own questions through the Question bank page's form."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{url}/question_bank")
+    page.get_by_role("tab", name="My questions").click()
+    page.get_by_label("Question", exact=True).fill(text)
+    topics = page.get_by_test_id("stMultiSelect").filter(has_text="Topics")
+    topics.locator("input").fill(topic)
+    topics.locator("input").press("Enter")
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Add question").click()
+    expect(page.get_by_text("Added your question")).to_be_visible(timeout=30_000)
+
+
+def start_and_answer(page, url: str, n_questions: int, answer: str) -> None:
+    """Start an interview of n questions from the Practice page and submit one answer."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    page.get_by_label("Number of questions").fill(str(n_questions))
+    page.get_by_role("button", name="Start interview").click()
+    box = page.get_by_test_id("stChatInputTextArea")
+    expect(box).to_be_enabled(timeout=30_000)
+    box.fill(answer)
+    box.press("Enter")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, add_custom_question, start_and_answer, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -98,15 +98,7 @@ def test_interview_in_the_browser(page: Page, tmp_path: Path) -> None:
 def test_a_custom_question_added_in_the_browser_is_asked(page: Page, tmp_path: Path) -> None:
     question = "Tell me about a time you rebuilt the <b>night-shift</b> pick plan at the Zaragoza cross-dock."
     with streamlit_server(tmp_path / "coach.db") as url:
-        page.goto(f"{url}/question_bank")
-        page.get_by_role("tab", name="My questions").click()
-        page.get_by_label("Question", exact=True).fill(question)
-        topics = page.get_by_test_id("stMultiSelect").filter(has_text="Topics")
-        topics.locator("input").fill("Logistics")
-        topics.locator("input").press("Enter")
-        page.keyboard.press("Escape")
-        page.get_by_role("button", name="Add question").click()
-        expect(page.get_by_text("Added your question")).to_be_visible(timeout=30_000)
+        add_custom_question(page, url, question, "Logistics")
 
         page.get_by_role("tab", name="Browse").click()
         page.get_by_label("Search").fill("Zaragoza night-shift")
@@ -139,13 +131,7 @@ def test_llm_fallback_notice_and_a_follow_up_in_the_browser(page: Page, tmp_path
         llm.enqueue(Reply(503, b'{"error": {"message": "overloaded"}}'), Reply(503, b"{}"))
         env = {"OPENAI_BASE_URL": llm.url, "STAR_COACH_MODEL": "test-model", "STAR_COACH_LLM_TIMEOUT": "10"}
         with streamlit_server(tmp_path / "coach.db", env) as url:
-            page.goto(url)
-            page.get_by_label("Number of questions").fill("1")
-            page.get_by_role("button", name="Start interview").click()
-            box = page.get_by_test_id("stChatInputTextArea")
-            expect(box).to_be_enabled(timeout=30_000)
-            box.fill(weak)
-            box.press("Enter")
+            start_and_answer(page, url, 1, weak)
             expect(page.get_by_text("Graded by rules because the LLM server failed (HTTP 503)")).to_be_visible(
                 timeout=30_000
             )

@@ -14,7 +14,15 @@ from pathlib import Path
 import pytest
 
 import storage
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, require_chromium, streamlit_process, streamlit_server
+from tests.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    require_chromium,
+    start_and_answer,
+    streamlit_process,
+    streamlit_server,
+)
 from tests.llm_server import Reply, completion, grade_json, running_server
 
 ANSWER = (
@@ -48,13 +56,7 @@ def test_kill_9_while_grading_then_restart_resumes(tmp_path: Path) -> None:
         page = browser.new_page()
         env = {"OPENAI_BASE_URL": llm.url, "STAR_COACH_MODEL": "test-model", "STAR_COACH_LLM_TIMEOUT": "120"}
         with streamlit_process(db, env) as (url, process):
-            page.goto(url)
-            page.get_by_label("Number of questions").fill("2")
-            page.get_by_role("button", name="Start interview").click()
-            box = page.get_by_test_id("stChatInputTextArea")
-            expect(box).to_be_enabled(timeout=30_000)
-            box.fill(ANSWER)
-            box.press("Enter")
+            start_and_answer(page, url, 2, ANSWER)
             wait_for(lambda: len(llm.requests) == 1, what="the grading request")  # mid-grade now
             interview_query = page.url.split("?", 1)[1]
             os.kill(process.pid, signal.SIGKILL)

@@ -12,7 +12,7 @@ import pytest
 import storage
 from coach.grading.rules import RuleBasedGrader
 from coach.models import PARTS
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium, streamlit_process
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, add_custom_question, require_chromium, streamlit_process
 from tests.llm_server import answer_in, running_server
 
 CANARY_KEY = "sk-STARCOACH-canary-7f3a9c1e5b"
@@ -105,15 +105,7 @@ def test_secrets_loopback_and_hostile_text_in_the_running_app(tmp_path: Path) ->
             html_seen = []
 
             # A custom question full of markup, practised at once, with a hostile answer.
-            page.goto(f"{url}/question_bank")
-            page.get_by_role("tab", name="My questions").click()
-            page.get_by_label("Question", exact=True).fill(hostile_question)
-            topics = page.get_by_test_id("stMultiSelect").filter(has_text="Topics")
-            topics.locator("input").fill("Quality")
-            topics.locator("input").press("Enter")
-            page.keyboard.press("Escape")
-            page.get_by_role("button", name="Add question").click()
-            expect(page.get_by_text("Added your question")).to_be_visible(timeout=30_000)
+            add_custom_question(page, url, hostile_question, "Quality")
             page.get_by_role("tab", name="Browse").click()
             page.get_by_label("Source").click()
             page.get_by_role("option", name="Mine", exact=True).click()
