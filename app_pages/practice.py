@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import streamlit as st
 
 from app_pages import ui
@@ -149,61 +152,43 @@ def show_summary(state: InterviewState) -> None:
         st.rerun()
 
 
-# Callbacks carry the position the user saw, so a stale tab or a double click cannot
-# file an answer or a skip against a question the user never saw.
-def on_answer(interview_id: str, position: int) -> None:
-    text = st.session_state.get(f"answer-{interview_id}") or ""
+# Callbacks carry what the user saw (the position, the follow-up), so a stale tab or a double
+# click cannot file an answer or a skip against a question the user never saw.
+def on_text(send: Callable[[str], int], key: str) -> None:
+    """Send what was typed under `key`; the answer's id is graded on the rerun, a refusal shown."""
+    text = st.session_state.get(key) or ""
     try:
-        st.session_state["to_grade"] = service.submit(interview_id, text, position)
+        st.session_state["to_grade"] = send(text)
     except AnswerRejected as exc:
         st.session_state["rejected"] = (str(exc), text)
 
 
-def on_skip(interview_id: str, position: int) -> None:
+def on_action(action: Callable[[], object]) -> None:
     try:
-        service.skip(interview_id, position)
+        action()
     except AnswerRejected as exc:
         st.session_state["rejected"] = (str(exc), "")
 
 
-def on_end(interview_id: str) -> None:
-    try:
-        service.end(interview_id)
-    except AnswerRejected as exc:
-        st.session_state["rejected"] = (str(exc), "")
+def controls(skip_label: str, skip_key: str, skip: Callable[[], object], iid: str) -> None:
+    """Skip (the question or the follow-up) and End interview, side by side."""
+    left, right = st.columns(2)
+    left.button(skip_label, key=skip_key, on_click=on_action, args=(skip,))
+    right.button("End interview", key=f"end-{iid}", on_click=on_action, args=(partial(service.end, iid),))
 
 
-def on_follow_up_reply(interview_id: str, follow_up_id: int) -> None:
-    text = st.session_state.get(f"reply-{follow_up_id}") or ""
-    try:
-        st.session_state["to_grade"] = service.reply_to_follow_up(interview_id, follow_up_id, text)
-    except AnswerRejected as exc:
-        st.session_state["rejected"] = (str(exc), text)
-
-
-def on_follow_up_skip(interview_id: str, follow_up_id: int) -> None:
-    try:
-        service.skip_follow_up(interview_id, follow_up_id)
-    except AnswerRejected as exc:
-        st.session_state["rejected"] = (str(exc), "")
+def text_box(placeholder: str, key: str, send: Callable[[str], int]) -> None:
+    # A stable key keeps text typed while the page reruns.
+    st.chat_input(
+        placeholder, key=key, max_chars=MAX_ANSWER_CHARS, submit_mode="disable", on_submit=on_text, args=(send, key)
+    )
 
 
 def ask_follow_up(state: InterviewState, follow_up: FollowUp) -> None:
-    iid = state.interview.id
+    iid, fid = state.interview.id, follow_up.id
     show_rejection()
-    left, right = st.columns(2)
-    left.button(
-        "Skip the follow-up", key=f"skip-follow-up-{follow_up.id}", on_click=on_follow_up_skip, args=(iid, follow_up.id)
-    )
-    right.button("End interview", key=f"end-{iid}", on_click=on_end, args=(iid,))
-    st.chat_input(
-        "Your reply to the follow-up",
-        key=f"reply-{follow_up.id}",
-        max_chars=MAX_ANSWER_CHARS,
-        submit_mode="disable",
-        on_submit=on_follow_up_reply,
-        args=(iid, follow_up.id),
-    )
+    controls("Skip the follow-up", f"skip-follow-up-{fid}", partial(service.skip_follow_up, iid, fid), iid)
+    text_box("Your reply to the follow-up", f"reply-{fid}", lambda text: service.reply_to_follow_up(iid, fid, text))
 
 
 def show_rejection() -> None:
@@ -224,17 +209,8 @@ def ask(state: InterviewState) -> None:
         st.caption(f"Question {position + 1} of {len(state.questions)} · {kind}")
         ui.show_text(question.text)
     show_rejection()
-    left, right = st.columns(2)
-    left.button("Skip this question", key=f"skip-{iid}-{position}", on_click=on_skip, args=(iid, position))
-    right.button("End interview", key=f"end-{iid}", on_click=on_end, args=(iid,))
-    st.chat_input(
-        "Your answer",
-        key=f"answer-{iid}",  # stable, so text typed while the page reruns is kept
-        max_chars=MAX_ANSWER_CHARS,
-        submit_mode="disable",
-        on_submit=on_answer,
-        args=(iid, position),
-    )
+    controls("Skip this question", f"skip-{iid}-{position}", partial(service.skip, iid, position), iid)
+    text_box("Your answer", f"answer-{iid}", lambda text: service.submit(iid, text, position))
 
 
 def main() -> None:

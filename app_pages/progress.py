@@ -101,8 +101,7 @@ def weak_spots(progress: Progress) -> None:
         except AnswerRejected as exc:
             st.warning(str(exc))
             return
-        st.session_state["interview_id"] = interview.id
-        st.switch_page("app_pages/practice.py", query_params={"interview": interview.id})
+        ui.go_to_interview(interview.id)
 
 
 st.title("Progress")

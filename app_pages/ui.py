@@ -54,9 +54,13 @@ def short(text: str, limit: int = 90) -> str:
 
 def practise_now(question: Question) -> None:
     """Start a one-question interview and go to it."""
-    interview = service().start_with_question(question)
-    st.session_state["interview_id"] = interview.id
-    st.switch_page("app_pages/practice.py", query_params={"interview": interview.id})
+    go_to_interview(service().start_with_question(question).id)
+
+
+def go_to_interview(interview_id: str) -> None:
+    """Open the Practice page on this interview (its id rides in the URL, as Practice expects)."""
+    st.session_state["interview_id"] = interview_id
+    st.switch_page("app_pages/practice.py", query_params={"interview": interview_id})
 
 
 def show_text(text: str, tag: str = "div") -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import random
 import re
@@ -23,16 +22,15 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import storage  # noqa: E402
+from benchmarks.checks import Check, p95, report, timed  # noqa: E402
 from coach.evaluation import load_labelled  # noqa: E402
 from coach.models import Question  # noqa: E402
 from coach.questions import load_bank  # noqa: E402
@@ -48,17 +46,6 @@ RUNS_PER_QUERY = 3
 PAGE_RUNS = 5
 SEARCH_TARGET_MS = 100.0
 PAGE_TARGET_S = 1.0
-T = TypeVar("T")
-
-
-@dataclass
-class Check:
-    """One measured figure against its target."""
-
-    scenario: str
-    figure: str
-    target: str
-    passed: bool
 
 
 @dataclass
@@ -71,18 +58,6 @@ class Timed:
     ms: float = 0.0
     cpu_ms: float = 0.0  # this process's CPU time: SQLite runs in it, and it varies less on a busy machine
     total: int = 0
-
-
-def timed(call: Callable[[], T]) -> tuple[T, float]:
-    started = time.perf_counter()
-    result = call()
-    return result, time.perf_counter() - started
-
-
-def p95(values: list[float]) -> float:
-    """Nearest rank: of 30 values, the 29th smallest."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
 # -- seeding -------------------------------------------------------------------
@@ -381,14 +356,6 @@ def page_checks(db: Path) -> list[Check]:
 
 
 # -- the report ----------------------------------------------------------------
-
-
-def report(checks: list[Check]) -> None:
-    width = max(len(c.figure) for c in checks)
-    target = max(len(c.target) for c in checks)
-    print(f"{'scenario':<16} {'figure':<{width}}  {'target':<{target}}  result")
-    for c in checks:
-        print(f"{c.scenario:<16} {c.figure:<{width}}  {c.target:<{target}}  {'PASS' if c.passed else 'FAIL'}")
 
 
 def main(argv: list[str] | None = None) -> int:

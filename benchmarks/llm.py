@@ -10,25 +10,24 @@ json_schema, rate-limits or fails costs. Prints a table with each target and exi
 from __future__ import annotations
 
 import logging
-import socket
 import statistics
 import sys
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import openai  # noqa: E402
 
+from benchmarks.checks import Check, p95, report, timed  # noqa: E402
 from coach.config import Settings  # noqa: E402
 from coach.evaluation import load_labelled  # noqa: E402
 from coach.grading import FallbackGrader  # noqa: E402
 from coach.grading.llm import LLMGrader, reset_remembered_modes  # noqa: E402
 from coach.grading.rules import RuleBasedGrader  # noqa: E402
+from tests.browser_support import free_port  # noqa: E402
 from tests.llm_server import FakeOpenAIServer, Reply, completion, grade_json, running_server  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
@@ -40,18 +39,7 @@ HUNG_TIMEOUT_S = 2.0
 HUNG_DELAY_S = 30.0
 OVERHEAD_TARGET_MS = 50.0
 FALLBACK_TARGET_S = 1.0
-T = TypeVar("T")
 BUSY = b'{"error": {"message": "busy"}}'
-
-
-@dataclass
-class Check:
-    """One measured figure against its target."""
-
-    scenario: str
-    figure: str
-    target: str
-    passed: bool
 
 
 def settings_for(url: str, timeout: float = 30.0) -> Settings:
@@ -70,29 +58,11 @@ def realistic_answers() -> list[tuple[str, str]]:
     return pairs
 
 
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, int(0.95 * len(ordered)) - 1)]
-
-
-def timed(call: Callable[[], T]) -> tuple[T, float]:
-    started = time.perf_counter()
-    result = call()
-    return result, time.perf_counter() - started
-
-
 def bare_call_ms(url: str, request: dict[str, Any], calls: int = 10) -> float:
     """Median time of back-to-back bare client calls sending `request`."""
     bare = openai.OpenAI(api_key="no-key", base_url=url, timeout=30.0, max_retries=0)
     bare.chat.completions.create(**request)  # opens the connection
     return statistics.median(timed(lambda: bare.chat.completions.create(**request))[1] * 1000 for _ in range(calls))
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on (bound, then released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # -- the scenarios -------------------------------------------------------------
@@ -250,14 +220,6 @@ def busy_then_answers(server: FakeOpenAIServer, status: int, times: int, expecte
         f"{expected[0]} requests, {expected[1]}",
         (requests, grade.grader) == expected,
     )
-
-
-def report(checks: list[Check]) -> None:
-    width = max(len(c.figure) for c in checks)
-    target = max(len(c.target) for c in checks)
-    print(f"{'scenario':<20} {'figure':<{width}}  {'target':<{target}}  result")
-    for c in checks:
-        print(f"{c.scenario:<20} {c.figure:<{width}}  {c.target:<{target}}  {'PASS' if c.passed else 'FAIL'}")
 
 
 def main() -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import storage
 from coach.export import answers_csv, answers_json, interview_markdown
+from coach.interview import question_asked
 from coach.library import QuestionLibrary
 from coach.models import Answer, Question
 from coach.progress import Progress, compute_progress
@@ -68,14 +69,7 @@ class HistoryService:
 
     def question_for(self, answer: Answer) -> Question:
         """The question to ask again: the bank's or the user's, else rebuilt from the answer's copy."""
-        question = self.library.get(answer.question_id)
-        if question is not None:
-            return question
-        # A deleted custom question or a batch line: ask the text that was asked.
-        return Question.model_construct(
-            id=answer.question_id, text=answer.question_text, type=answer.question_type,
-            topics=(), levels=("mid",), probes=(), strong_answer_shows=(), difficulty=2, custom=True,
-        )  # fmt: skip
+        return self.library.get(answer.question_id) or question_asked(answer)
 
     def delete_answer(self, answer_id: int) -> bool:
         return store.delete_answer(self.db_path, answer_id)

@@ -22,6 +22,7 @@ from coach.models import (
     InterviewSetup,
     PartName,
     Question,
+    QuestionType,
 )
 from coach.questions import choose_questions
 
@@ -110,8 +111,10 @@ class InterviewService:
         return interview
 
     def start_with_question(self, question: Question) -> Interview:
-        """A one-question interview, for "practise this question now"."""
-        setup = InterviewSetup(level=question.levels[0], topics=question.topics[:1], n_questions=1)
+        """A one-question interview, for "practise this question now" and "try this question again"."""
+        # A question rebuilt from an old answer has no levels; the interview still needs one.
+        level = question.levels[0] if question.levels else "mid"
+        setup = InterviewSetup(level=level, topics=question.topics[:1], n_questions=1)
         interview = Interview(id=uuid.uuid4().hex, created_at=storage.now(), setup=setup, question_ids=(question.id,))
         storage.create_interview(self.db_path, interview)
         return interview
@@ -130,22 +133,9 @@ class InterviewService:
     def _question_for(qid: str, position: int, by_id: dict[str, Question], asked: dict[int, Answer]) -> Question:
         if qid in by_id:
             return by_id[qid]
-        # Not in the bank (a deleted custom question, a batch line): show what was asked.
-        # model_construct: these ids and texts need not meet the bank's rules.
         if position in asked:
-            a = asked[position]
-            return Question.model_construct(
-                id=qid, text=a.question_text, type=a.question_type, topics=(), levels=(), probes=(), custom=True
-            )
-        return Question.model_construct(
-            id=qid,
-            text="(This question was deleted. Press Skip to move on.)",
-            type="behavioral",
-            topics=(),
-            levels=(),
-            probes=(),
-            custom=True,
-        )
+            return question_asked(asked[position])
+        return _unchecked_question(qid, "(This question was deleted. Press Skip to move on.)", "behavioral")
 
     def unfinished(self) -> list[InterviewState]:
         # A batch being saved is active with no planned questions: never resumable, and
@@ -276,6 +266,19 @@ class InterviewService:
 
     def _answer(self, interview_id: str, answer_id: int) -> Answer:
         return next(a for a in storage.list_answers(self.db_path, interview_id) if a.id == answer_id)
+
+
+def question_asked(answer: Answer) -> Question:
+    """The question as the answer recorded it, for one no longer in the bank (deleted, or a batch line)."""
+    return _unchecked_question(answer.question_id, answer.question_text, answer.question_type)
+
+
+def _unchecked_question(question_id: str, text: str, question_type: QuestionType) -> Question:
+    # model_construct: these ids and texts need not meet the bank's rules.
+    return Question.model_construct(
+        id=question_id, text=text, type=question_type, topics=(), levels=(), probes=(),
+        strong_answer_shows=(), difficulty=2, custom=True,
+    )  # fmt: skip
 
 
 _FOLLOW_UP_FIRST = "The interviewer asked a follow-up question first: reply to it, or skip it, to move on."

@@ -90,6 +90,11 @@ class Question(BaseModel):
         return value
 
 
+# A question's fields as stored and exchanged (every field but the `custom` flag), and the lists among them.
+QUESTION_FIELDS: tuple[str, ...] = tuple(name for name in Question.model_fields if name != "custom")
+QUESTION_LIST_FIELDS: tuple[str, ...] = ("topics", "levels", "strong_answer_shows", "probes")
+
+
 class InterviewSetup(BaseModel):
     """What the candidate chose before the interview starts."""
 

@@ -17,13 +17,13 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from coach.models import LEVEL_LABELS, TOPIC_LABELS, Question
+from coach.models import LEVEL_LABELS, QUESTION_FIELDS, QUESTION_LIST_FIELDS, TOPIC_LABELS, Question
 
 MAX_IMPORT_BYTES = 1_000_000  # about 2,000 questions; a bigger file is not a question list
 MAX_IMPORT_QUESTIONS = 2_000
-CSV_COLUMNS = ("id", "text", "type", "topics", "levels", "difficulty", "strong_answer_shows", "probes")
+CSV_COLUMNS = QUESTION_FIELDS
 REQUIRED_COLUMNS = frozenset({"text", "topics"})
-LIST_FIELDS = ("topics", "levels", "strong_answer_shows", "probes")
+LIST_FIELDS = QUESTION_LIST_FIELDS
 FileFormat = Literal["csv", "json"]
 
 _TYPE_ALIASES = {"behavioral": "behavioral", "behavioural": "behavioral", "case": "case", "": "behavioral"}

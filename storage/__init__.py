@@ -13,7 +13,18 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from coach.models import PARTS, Answer, Component, FollowUp, Grade, Interview, InterviewSetup, Question
+from coach.models import (
+    PARTS,
+    QUESTION_FIELDS,
+    QUESTION_LIST_FIELDS,
+    Answer,
+    Component,
+    FollowUp,
+    Grade,
+    Interview,
+    InterviewSetup,
+    Question,
+)
 from storage.migrations import migrations
 
 BUSY_TIMEOUT_S = 10.0
@@ -22,8 +33,6 @@ _migrate_lock = threading.Lock()
 
 
 FOLLOW_UP_FIELDS = ("part", "question", "source", "status", "reply", "answer_offset", "score_before", "score_after")
-CUSTOM_COLUMNS = ("id", "text", "type", "topics", "levels", "difficulty", "strong_answer_shows", "probes")
-CUSTOM_LIST_FIELDS = ("topics", "levels", "strong_answer_shows", "probes")
 
 
 class QuestionIdTaken(Exception):
@@ -260,16 +269,14 @@ def _grade_from_row(row: dict) -> Grade:
     )
 
 
-_ANSWER_SELECT = """
+# An answer is shown with its latest grade: a re-grade (a follow-up reply, "Grade it now") adds a row.
+LATEST_GRADE = "grades g on g.id = (select max(id) from grades where answer_id = a.id)"
+_ANSWER_SELECT = f"""
 select a.*, g.overall, g.components, g.suggestions, g.grader, g.model,
        g.fallback_reason, g.prompt_version, g.latency_ms, g.follow_up as grade_follow_up,
-       f.id as f_id, f.part as f_part, f.question as f_question, f.source as f_source,
-       f.status as f_status, f.reply as f_reply, f.answer_offset as f_answer_offset,
-       f.score_before as f_score_before, f.score_after as f_score_after
+       {", ".join(f"f.{name} as f_{name}" for name in ("id", *FOLLOW_UP_FIELDS))}
 from answers a
-left join grades g on g.id = (
-    select max(id) from grades where answer_id = a.id
-)
+left join {LATEST_GRADE}
 left join follow_ups f on f.answer_id = a.id
 """
 
@@ -382,7 +389,7 @@ def set_follow_up_score(path: Path, follow_up_id: int, score_after: int) -> None
 
 def _custom_row(question: Question) -> dict:
     data = question.model_dump(mode="json", exclude={"custom"})
-    return {**data, **{k: json.dumps(data[k], ensure_ascii=False) for k in CUSTOM_LIST_FIELDS}}
+    return {**data, **{k: json.dumps(data[k], ensure_ascii=False) for k in QUESTION_LIST_FIELDS}}
 
 
 def add_custom_questions(path: Path, questions: Sequence[Question]) -> None:
@@ -399,10 +406,11 @@ def add_custom_questions(path: Path, questions: Sequence[Question]) -> None:
 def update_custom_question(path: Path, question: Question) -> bool:
     """Replace one of the user's questions, keeping when it was added; False if it is gone."""
     with _write(path) as db:
+        row = _custom_row(question)
+        fields = [k for k in QUESTION_FIELDS if k != "id"]
         cursor = db.execute(
-            "update custom_questions set text = ?, type = ?, topics = ?, levels = ?, difficulty = ?, "
-            "strong_answer_shows = ?, probes = ? where id = ?",
-            [*(_custom_row(question)[k] for k in CUSTOM_COLUMNS[1:]), question.id],
+            f"update custom_questions set {', '.join(f'{k} = ?' for k in fields)} where id = ?",
+            [*(row[k] for k in fields), question.id],
         )
         return cursor.rowcount == 1
 

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from sqlite_utils import Database
 
 from coach.models import Answer
-from storage import _ANSWER_SELECT, _answer_from_row, _write, connect
+from storage import _ANSWER_SELECT, LATEST_GRADE, _answer_from_row, _write, connect
 from storage.migrations import migrations
 
 GraderFilter = Literal["all", "llm", "rules", "fallback"]
@@ -90,7 +90,7 @@ def fts_query(search: str) -> str:
     return " AND ".join([*(f'"{w}"' for w in whole), f"({prefixes})"])
 
 
-_GRADED = " left join grades g on g.id = (select max(id) from grades where answer_id = a.id)"
+_GRADED = f" left join {LATEST_GRADE}"
 
 
 def find_answers(path: Path, filters: AnswerFilter, limit: int = 25, offset: int = 0) -> list[Answer]:
@@ -123,11 +123,11 @@ def get_answer(path: Path, answer_id: int) -> Answer | None:
 
 def score_history(path: Path) -> list[dict[str, Any]]:
     """Every graded answer's scores and when, oldest first, for the progress charts."""
-    sql = """
+    sql = f"""
         select a.id, a.created_at, a.question_id, a.question_text, a.interview_id, i.level,
                g.overall, g.situation_score, g.task_score, g.action_score, g.result_score, g.grader
         from answers a
-        join grades g on g.id = (select max(id) from grades where answer_id = a.id)
+        join {LATEST_GRADE}
         join interviews i on i.id = a.interview_id
         where a.skipped = 0
         order by a.created_at, a.id

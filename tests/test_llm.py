@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ from coach.grading.llm import LLMGrader, locate_quote, reset_remembered_modes
 from coach.grading.prompt import load_prompt
 from coach.grading.rules import RuleBasedGrader
 from coach.models import PARTS
+from tests.browser_support import free_port
 from tests.llm_server import FakeOpenAIServer, Reply, answer_in, completion, grade_json, running_server
 
 QUESTION = "Tell me about a time you reduced picking errors."
@@ -48,12 +48,6 @@ def settings_for(url: str, timeout: float = 5.0, key: str | None = None) -> Sett
 
 def fallback(url: str, timeout: float = 5.0) -> FallbackGrader:
     return FallbackGrader(LLMGrader(settings_for(url, timeout)), RuleBasedGrader())
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # -- the normal path ----------------------------------------------------------
