@@ -32,7 +32,7 @@ _migrated: set[str] = set()
 _migrate_lock = threading.Lock()
 
 
-FOLLOW_UP_FIELDS = ("part", "question", "source", "status", "reply", "answer_offset", "score_before", "score_after")
+FOLLOW_UP_FIELDS = tuple(name for name in FollowUp.model_fields if name not in ("id", "answer_id"))
 
 
 class QuestionIdTaken(Exception):
