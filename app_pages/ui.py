@@ -102,8 +102,10 @@ def show_grade(answer: Answer, in_expander: bool = False) -> None:
     st.html(legend_html())
     st.html(highlighted_html(answer.text, grade))
     st.markdown("**What to work on**")
-    show_list(grade.suggestions)
-    per_part = [f"{p.title()}: {grade.part(p).feedback}" for p in PARTS]
+    show_list(grade.to_work_on())
+    per_part = [
+        f"{p.title()}: {grade.part(p).feedback or '(nothing in the answer was read as this part)'}" for p in PARTS
+    ]
     if in_expander:  # Streamlit expanders do not nest
         st.markdown("**Feedback on each part**")
         show_list(per_part)

@@ -20,6 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -106,12 +107,16 @@ def _logistic(x: np.ndarray, y: np.ndarray, k: int, steps: int = 3000, rate: flo
     n, d = x.shape
     w = np.zeros((k, d))
     onehot = np.eye(k)[y]
+    # The clause features are mostly zeros (one column per word): a sparse matrix makes the
+    # same full-batch gradient steps about fifty times faster.
+    xs = sparse.csr_matrix(x)
+    xt = xs.T.tocsr()
     for _ in range(steps):
-        scores = x @ w.T
+        scores = xs @ w.T
         scores -= scores.max(axis=1, keepdims=True)
         p = np.exp(scores)
         p /= p.sum(axis=1, keepdims=True)
-        grad = (p - onehot).T @ x / n + L2 * w / n
+        grad = (xt @ (p - onehot)).T / n + L2 * w / n
         w -= rate * grad
     return w
 

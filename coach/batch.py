@@ -44,6 +44,7 @@ def grade_to_output(item_id: str | int, grade: Grade) -> dict[str, Any]:
             for p in PARTS
         },
         "feedback": grade.suggestions,
+        "advice": [a.model_dump(mode="json") for a in grade.advice],
     }
 
 

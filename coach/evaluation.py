@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from coach.grading import Grader
-from coach.models import PARTS, Grade, QuestionType
+from coach.models import MUST_NOT_MISS, PARTS, Grade, QuestionType
 
 LABEL_PART = {"S": "situation", "T": "task", "A": "action", "R": "result"}
 
@@ -34,6 +34,8 @@ class LabelledAnswer(BaseModel):
     quality: int
     answer: str
     segments: list[Segment]
+    # Advice-facts files (shared/specs/advice-codes.md): per code, whether the claim is true of the answer.
+    facts: dict[str, bool | None] = {}
 
     @model_validator(mode="after")
     def _answer_is_the_segments(self) -> LabelledAnswer:
@@ -182,3 +184,77 @@ def _f1(tp: int, fp: int, fn: int) -> float:
         return 0.0 if fp or fn else 1.0
     precision, recall = tp / (tp + fp), tp / (tp + fn)
     return 2 * precision * recall / (precision + recall)
+
+
+@dataclass
+class AdviceReport:
+    """How often the grader's advice claims are true, and how many true weaknesses it raised."""
+
+    n: int = 0
+    # per code: [claims labelled true, claims labelled false, claims labelled unclear]
+    raised: dict[str, list[int]] = field(default_factory=dict)
+    # per must-not-miss code: [true weaknesses raised, true weaknesses in all]
+    recall: dict[str, list[int]] = field(default_factory=dict)
+    # (id, code) of every claim labelled false, for reading
+    wrong: list[tuple[str | int, str, str]] = field(default_factory=list)
+    missed: list[tuple[str | int, str]] = field(default_factory=list)
+
+    def add(self, item: LabelledAnswer, grade: Grade) -> None:
+        self.n += 1
+        given = {a.code for a in grade.advice if a.code}
+        for advice in grade.advice:
+            if advice.code is None:
+                continue
+            truth = item.facts.get(advice.code)
+            counts = self.raised.setdefault(advice.code, [0, 0, 0])
+            counts[0 if truth is True else 1 if truth is False else 2] += 1
+            if truth is False:
+                self.wrong.append((item.id, advice.code, advice.text))
+        for code in MUST_NOT_MISS:
+            if item.facts.get(code) is True:
+                counts = self.recall.setdefault(code, [0, 0])
+                counts[1] += 1
+                counts[0] += code in given
+                if code not in given:
+                    self.missed.append((item.id, code))
+
+    def merge(self, other: AdviceReport) -> None:
+        self.n += other.n
+        for code, counts in other.raised.items():
+            mine = self.raised.setdefault(code, [0, 0, 0])
+            for i, v in enumerate(counts):
+                mine[i] += v
+        for code, counts in other.recall.items():
+            mine = self.recall.setdefault(code, [0, 0])
+            mine[0] += counts[0]
+            mine[1] += counts[1]
+        self.wrong += other.wrong
+        self.missed += other.missed
+
+    @property
+    def precision(self) -> float:
+        true = sum(c[0] for c in self.raised.values())
+        judged = true + sum(c[1] for c in self.raised.values())
+        return true / judged if judged else 1.0
+
+    def code_precision(self, code: str) -> float:
+        true, false, _ = self.raised.get(code, [0, 0, 0])
+        return true / (true + false) if true + false else 1.0
+
+    @property
+    def weakness_recall(self) -> float:
+        hit = sum(c[0] for c in self.recall.values())
+        total = sum(c[1] for c in self.recall.values())
+        return hit / total if total else 1.0
+
+    @property
+    def claims(self) -> int:
+        return sum(c[0] + c[1] for c in self.raised.values())
+
+
+def evaluate_advice(grader: Grader, items: Iterable[LabelledAnswer]) -> AdviceReport:
+    """Grade each answer and check every advice claim against the labelled facts."""
+    report = AdviceReport()
+    for item in items:
+        report.add(item, grader.grade(item.question, item.answer, item.question_type))
+    return report

@@ -27,6 +27,7 @@ CSV_COLUMNS = (
     "model",
     "fallback_reason",
     "suggestions",
+    "advice_codes",
     "follow_up",
     "follow_up_reply",
     "score_before_follow_up",
@@ -49,7 +50,8 @@ def answer_record(answer: Answer) -> dict[str, Any]:
         "grader": grade.grader if grade else None,
         "model": grade.model if grade else None,
         "fallback_reason": grade.fallback_reason if grade else None,
-        "suggestions": list(grade.suggestions) if grade else [],
+        "suggestions": grade.to_work_on() if grade else [],
+        "advice_codes": [a.code or "" for a in grade.advice] if grade else [],
         "follow_up": follow_up.question if follow_up else None,
         "follow_up_reply": follow_up.reply if follow_up else None,
         "score_before_follow_up": follow_up.score_before if follow_up and follow_up.reply else None,
@@ -63,6 +65,7 @@ def answers_csv(answers: Iterable[Answer]) -> str:
     for answer in answers:
         record = answer_record(answer)
         record["suggestions"] = " | ".join(record["suggestions"])
+        record["advice_codes"] = " | ".join(record["advice_codes"])
         writer.writerow(record)
     return out.getvalue()
 
@@ -106,5 +109,5 @@ def interview_markdown(interview: Interview, answers: Sequence[Answer]) -> str:
         if grade.fallback_reason:
             lines += [f"Graded by rules because {_md(grade.fallback_reason)[2:]}", ""]
         lines += [f"- {_md(p.title() + ': ' + grade.part(p).feedback)[2:]}" for p in PARTS]
-        lines += ["", "What to work on:", ""] + [f"- {_md(s)[2:]}" for s in grade.suggestions] + [""]
+        lines += ["", "What to work on:", ""] + [f"- {_md(s)[2:]}" for s in grade.to_work_on()] + [""]
     return "\n".join(lines).rstrip() + "\n"

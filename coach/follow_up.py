@@ -27,12 +27,53 @@ _PART_CUES: dict[PartName, tuple[str, ...]] = {
     "result": ("result", "outcome", "turn out", "turned out", "measure", "impact", "number", "save", "learn", "change"),
 }
 
-# When the question has no fitting probe: ask for the candidate's facts, never supply them.
-_TEMPLATES: dict[PartName, str] = {
-    "situation": "Can you set the scene: where was this, when, and how big was the problem?",
-    "task": "What exactly were you responsible for, and what goal were you working towards?",
-    "action": "Walk me through the steps you took yourself, in order. What did you do first?",
-    "result": "What was the result? Give me a number on an operations measure and the time it took.",
+# One question per claim: it asks for the candidate's own facts on a weakness the grader found,
+# never supplies them, and never asks for what the answer already gave. (behavioural, case)
+_QUESTIONS: dict[str, tuple[str, str]] = {
+    "situation.missing": (
+        "Can you set the scene: where was this, when, and what was going wrong?",
+        "Before the plan: how do you read this situation, and what are you assuming about volumes and constraints?",
+    ),
+    "situation.vague": (
+        "Where was this, and how big was the operation?",
+        "What assumptions are you making here: volumes, constraints, timing?",
+    ),
+    "situation.no_problem": (
+        "What exactly was going wrong, and how did you know?",
+        "What do you think is driving the problem in this case?",
+    ),
+    "task.missing": (
+        "What exactly were you responsible for, and what goal were you working towards?",
+        "What objective would you set here, and how would you know it was met?",
+    ),
+    "task.not_owned": (
+        "Which part of this was yours: what were you responsible for?",
+        "What objective would you set here, and how would you know it was met?",
+    ),
+    "task.no_target": ("What target did you set, in numbers?", "What target would you set, in numbers?"),
+    "action.missing": (
+        "Walk me through the steps you took yourself, in order. What did you do first?",
+        "What steps would you take, in order? What would you do first?",
+    ),
+    "action.we": ("Which of those steps did you take yourself?", "Which of those steps would you lead yourself?"),
+    "action.one_step": ("What else did you do after that first step?", "What would you do after that first step?"),
+    "action.hypothetical": (
+        "That is what you would do. What did you actually do, in a real case?",
+        "What steps would you take, in order?",
+    ),
+    "action.no_method": (
+        "How did you work out what to change: what analysis or tool did you use?",
+        "What analysis or tool would you use to decide what to change?",
+    ),
+    "result.missing": (
+        "What was the result? Give me a number on an operations measure and the time it took.",
+        "What impact would you expect, by how much, and how would you measure it?",
+    ),
+    "result.no_number": (
+        "What changed, in numbers?",
+        "How much impact would you expect, in numbers, and how would you measure it?",
+    ),
+    "result.no_timeframe": ("How long did it take to get there?", "How soon would you expect to see it?"),
 }
 
 
@@ -50,16 +91,26 @@ def weakest_part(grade: Grade) -> PartName | None:
 
 
 def choose_follow_up(grade: Grade, question: Question | None) -> FollowUpChoice | None:
-    """One targeted follow-up: the LLM's, else the question's fitting probe, else a template."""
-    part = weakest_part(grade)
-    if part is None:
-        return None
-    if grade.follow_up and grade.grader == "llm":
-        return FollowUpChoice(part, grade.follow_up, "llm")
-    probe = _fitting_probe(part, question.probes if question else ())
-    if probe:
-        return FollowUpChoice(part, probe, "probe")
-    return FollowUpChoice(part, _TEMPLATES[part], "rules")
+    """One targeted follow-up on the most valuable weakness the grade claims, or None.
+
+    The LLM's own question when it asked one for a weak part; else the first advice item on a
+    STAR part: the question's fitting probe when the part is missing altogether (a probe may ask for
+    several things, and a part that is there may already give some), else the claim's own question.
+    """
+    if grade.grader == "llm" and grade.follow_up:
+        part = weakest_part(grade)
+        return FollowUpChoice(part, grade.follow_up, "llm") if part else None
+    is_case = (question.type if question else "behavioral") == "case"
+    for advice in grade.advice:
+        if advice.code is None or advice.code not in _QUESTIONS or advice.part not in PARTS:
+            continue
+        part: PartName = advice.part  # type: ignore[assignment]
+        if advice.code.endswith(".missing"):
+            probe = _fitting_probe(part, question.probes if question else ())
+            if probe:
+                return FollowUpChoice(part, probe, "probe")
+        return FollowUpChoice(part, _QUESTIONS[advice.code][is_case], "rules")
+    return None
 
 
 def _fitting_probe(part: PartName, probes: tuple[str, ...]) -> str | None:

@@ -23,6 +23,7 @@ from coach.models import (
     PartName,
     Question,
     QuestionType,
+    ReplyTo,
 )
 from coach.questions import choose_questions
 
@@ -167,7 +168,7 @@ class InterviewService:
         """
         answer = self._answer(interview_id, answer_id)
         try:
-            grade = self.grader.grade(answer.question_text, answer.text, answer.question_type)
+            grade = self.grader.grade(answer.question_text, answer.text, answer.question_type, _reply_to(answer))
         except Exception as exc:
             log.exception("grading answer %s failed", answer_id)
             storage.save_grade_error(self.db_path, answer_id, f"Grading failed: {type(exc).__name__}")
@@ -279,6 +280,14 @@ def _unchecked_question(question_id: str, text: str, question_type: QuestionType
         id=question_id, text=text, type=question_type, topics=(), levels=(), probes=(),
         strong_answer_shows=(), difficulty=2, custom=True,
     )  # fmt: skip
+
+
+def _reply_to(answer: Answer) -> ReplyTo | None:
+    """Where the follow-up reply sits in the answer, for the grader to credit it to the part asked about."""
+    follow_up = answer.follow_up
+    if follow_up is None or follow_up.status != "answered" or follow_up.answer_offset is None:
+        return None
+    return ReplyTo(offset=follow_up.answer_offset, part=follow_up.part)
 
 
 _FOLLOW_UP_FIRST = "The interviewer asked a follow-up question first: reply to it, or skip it, to move on."

@@ -118,6 +118,69 @@ class Interview(BaseModel):
     finished_at: datetime | None = None
 
 
+AdvicePart = Literal["situation", "task", "action", "result", "answer", "delivery"]
+
+# The advice codes of shared/specs/advice-codes.md: the contract for every claim a grader makes.
+ADVICE_CODES: dict[str, AdvicePart] = {
+    "situation.missing": "situation",
+    "task.missing": "task",
+    "action.missing": "action",
+    "result.missing": "result",
+    "situation.vague": "situation",
+    "situation.no_problem": "situation",
+    "situation.long": "situation",
+    "task.not_owned": "task",
+    "task.no_target": "task",
+    "action.we": "action",
+    "action.one_step": "action",
+    "action.no_method": "action",
+    "action.hypothetical": "action",
+    "result.no_number": "result",
+    "result.no_timeframe": "result",
+    "result.no_lesson": "result",
+    "answer.short": "answer",
+    "answer.long": "answer",
+    "answer.fillers": "answer",
+    "answer.asides": "answer",
+    "answer.hypothetical": "answer",
+    "answer.off_question": "answer",
+    "answer.gibberish": "answer",
+    "answer.injection": "answer",
+    "delivery.fast": "delivery",
+    "delivery.slow": "delivery",
+    "delivery.fillers": "delivery",
+    "delivery.pauses": "delivery",
+    "delivery.long": "delivery",
+    "delivery.short": "delivery",
+}
+# The weaknesses a coach must not miss: weakness recall is counted over these.
+MUST_NOT_MISS: tuple[str, ...] = (
+    "situation.missing",
+    "task.missing",
+    "action.missing",
+    "result.missing",
+    "result.no_number",
+    "action.we",
+    "answer.hypothetical",
+    "answer.off_question",
+)
+
+
+class Advice(BaseModel):
+    """One claim about the answer and what to do about it; `code` is None only for an LLM item with no code."""
+
+    code: str | None = None
+    part: AdvicePart
+    text: str
+
+    @field_validator("code")
+    @classmethod
+    def _known_code(cls, value: str | None) -> str | None:
+        if value is not None and value not in ADVICE_CODES:
+            raise ValueError(f"unknown advice code {value!r}")
+        return value
+
+
 class Component(BaseModel):
     """The grade of one STAR part."""
 
@@ -133,6 +196,15 @@ class Component(BaseModel):
         return self
 
 
+class ReplyTo(BaseModel):
+    """Where a follow-up reply starts in the answer text, and the STAR part it was asked to draw out."""
+
+    model_config = ConfigDict(frozen=True)
+
+    offset: int = Field(ge=0)
+    part: PartName
+
+
 class Grade(BaseModel):
     """A grade of one answer, whichever grader produced it."""
 
@@ -142,6 +214,8 @@ class Grade(BaseModel):
     action: Component
     result: Component
     suggestions: list[str] = []
+    # Every advice sentence shown (in a part's feedback or the suggestions), once, with its code.
+    advice: list[Advice] = []
     # A question the interviewer could ask to draw out the weakest part (the LLM's; rules leave it).
     follow_up: str | None = None
     grader: Literal["rules", "llm"]
@@ -152,6 +226,13 @@ class Grade(BaseModel):
 
     def part(self, name: PartName) -> Component:
         return getattr(self, name)
+
+    def to_work_on(self) -> list[str]:
+        """What the page lists under "What to work on": every advice item, or the praise when there is none.
+
+        Grades stored before advice had codes have only their suggestions.
+        """
+        return [a.text for a in self.advice] or self.suggestions
 
     def weakest_part(self) -> PartName:
         # Ties go to the earlier part: a story is built from its start.

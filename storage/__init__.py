@@ -234,6 +234,7 @@ def _grade_row(answer_id: int, grade: Grade) -> dict:
         **{f"{p}_score": grade.part(p).score for p in PARTS},
         "components": json.dumps(components),
         "suggestions": json.dumps(grade.suggestions),
+        "advice": json.dumps([a.model_dump(mode="json") for a in grade.advice]),
         "grader": grade.grader,
         "model": grade.model,
         "fallback_reason": grade.fallback_reason,
@@ -260,6 +261,7 @@ def _grade_from_row(row: dict) -> Grade:
         overall=row["overall"],
         **{p: Component.model_validate(components[p]) for p in PARTS},
         suggestions=json.loads(row["suggestions"] or "[]"),
+        advice=json.loads(row["advice"] or "[]"),
         grader=row["grader"],
         model=row["model"],
         fallback_reason=row["fallback_reason"],
@@ -272,7 +274,7 @@ def _grade_from_row(row: dict) -> Grade:
 # An answer is shown with its latest grade: a re-grade (a follow-up reply, "Grade it now") adds a row.
 LATEST_GRADE = "grades g on g.id = (select max(id) from grades where answer_id = a.id)"
 _ANSWER_SELECT = f"""
-select a.*, g.overall, g.components, g.suggestions, g.grader, g.model,
+select a.*, g.overall, g.components, g.suggestions, g.advice, g.grader, g.model,
        g.fallback_reason, g.prompt_version, g.latency_ms, g.follow_up as grade_follow_up,
        {", ".join(f"f.{name} as f_{name}" for name in ("id", *FOLLOW_UP_FIELDS))}
 from answers a

@@ -131,3 +131,10 @@ def m003_answer_search(db: Database) -> None:
         )
     db["answers"].create_index(["created_at"], if_not_exists=True)
     db["interviews"].create_index(["created_at"], if_not_exists=True)
+
+
+@migrations()
+def m004_grade_advice(db: Database) -> None:
+    """Each grade's advice items with their codes (JSON), beside the suggestions shown."""
+    if "advice" not in db["grades"].columns_dict:
+        db["grades"].add_column("advice", str)

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "tests" / "data" / "star-format-example.jsonl"  # copied from shared/specs
 PART_KEYS = {"present", "score", "evidence", "feedback"}
-TOP_KEYS = ["id", "grader", "model", "fallback_reason", "overall", "components", "feedback"]
+TOP_KEYS = ["id", "grader", "model", "fallback_reason", "overall", "components", "feedback", "advice"]
 
 LINES = [
     {

@@ -1,4 +1,4 @@
-"""Follow-up questions: chosen for the weakest part, asked once, replied to and re-graded."""
+"""Follow-up questions: chosen for a weakness the grade claims, asked once, replied to and re-graded."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from coach.grading import FallbackGrader
 from coach.grading.llm import LLMGrader, reset_remembered_modes
 from coach.grading.rules import RuleBasedGrader
 from coach.interview import AnswerRejected, InterviewService
-from coach.models import InterviewSetup, Question
+from coach.models import PARTS, InterviewSetup, Question
 from tests.llm_server import FakeOpenAIServer, completion, grade_json, running_server
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -47,12 +47,12 @@ def service(db_path: Path) -> InterviewService:
     return InterviewService(db_path, [question()], RuleBasedGrader())
 
 
-def test_weakest_part_and_choice_order() -> None:
+def test_the_follow_up_asks_about_the_first_claimed_weakness() -> None:
     grade = RuleBasedGrader().grade(question().text, WEAK)
-    part = weakest_part(grade)
-    assert part is not None
+    assert weakest_part(grade) is not None
+    claimed = next(a for a in grade.advice if a.part in PARTS)
     choice = choose_follow_up(grade, question(("What did you do first?", "What was the result?")))
-    assert choice is not None and choice.part == part
+    assert choice is not None and choice.part == claimed.part
     strong = RuleBasedGrader().grade(question().text, STRONG)
     assert weakest_part(strong) is None and choose_follow_up(strong, question()) is None
 

@@ -633,7 +633,7 @@ def test_backup_restores_every_row_and_column(db_path: Path, tmp_path: Path, clo
     original = backup(db_path)
     rows = original["tables"]
     assert original["format"] == "star-coach-backup"
-    assert original["migrations"] == ["m001_initial", "m002_follow_ups", "m003_answer_search"]
+    assert original["migrations"] == ["m001_initial", "m002_follow_ups", "m003_answer_search", "m004_grade_advice"]
     assert {len(rows[t]) > 0 for t in BACKUP_TABLES} == {True}
     assert {f["status"] for f in rows["follow_ups"]} == {"answered", "skipped"}
     assert {g["grader"] for g in rows["grades"]} == {"rules", "llm"}

@@ -9,7 +9,7 @@ import pytest
 import storage
 from coach.grading.rules import RuleBasedGrader
 from coach.interview import AnswerRejected, InterviewService, summarise
-from coach.models import MAX_ANSWER_CHARS, Grade, InterviewSetup, Question, QuestionType
+from coach.models import MAX_ANSWER_CHARS, Grade, InterviewSetup, Question, QuestionType, ReplyTo
 
 STRONG = (
     "At a 300-person food plant in 2022, line 3 ran at 61% OEE and we were missing 8% of orders. "
@@ -23,7 +23,9 @@ STRONG = (
 class FailingGrader:
     name = "broken"
 
-    def grade(self, question: str, answer: str, question_type: QuestionType = "behavioral") -> Grade:
+    def grade(
+        self, question: str, answer: str, question_type: QuestionType = "behavioral", reply: ReplyTo | None = None
+    ) -> Grade:
         raise RuntimeError("grader exploded")
 
 

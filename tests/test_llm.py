@@ -12,7 +12,7 @@ import pytest
 
 from coach.config import Settings
 from coach.grading import FallbackGrader, make_grader
-from coach.grading.llm import LLMGrader, locate_quote, reset_remembered_modes
+from coach.grading.llm import PROMPT_NAME, LLMGrader, locate_quote, reset_remembered_modes
 from coach.grading.prompt import load_prompt
 from coach.grading.rules import RuleBasedGrader
 from coach.models import PARTS
@@ -57,7 +57,7 @@ def test_normal_path_is_one_request_and_an_llm_grade(server: FakeOpenAIServer) -
     grade = LLMGrader(settings_for(server.url)).grade(QUESTION, ANSWER)
     assert len(server.requests) == 1
     assert grade.grader == "llm" and grade.model == "test-model" and grade.fallback_reason is None
-    assert grade.prompt_version == load_prompt("grade_answer_v1").version
+    assert grade.prompt_version == load_prompt(PROMPT_NAME).version
     assert grade.latency_ms is not None and grade.latency_ms > 0
     assert [grade.part(p).score for p in PARTS] == [4, 4, 4, 4]
     assert grade.overall == 80
@@ -75,7 +75,7 @@ def test_the_answer_is_delimited_data_and_the_rubric_is_unchanged(server: FakeOp
     LLMGrader(settings_for(server.url)).grade(QUESTION, injection)
     request = server.requests[0]
     system = next(m["content"] for m in request["messages"] if m["role"] == "system")
-    assert system == load_prompt("grade_answer_v1").system.strip(), "no answer text reaches the rubric"
+    assert system == load_prompt(PROMPT_NAME).system.strip(), "no answer text reaches the rubric"
     assert answer_in(request) == injection, "the whole answer, verbatim, inside the nonce delimiters"
 
 

@@ -16,7 +16,7 @@ from coach.models import Interview, InterviewSetup
 from storage.migrations import migrations
 
 EXPECTED_TABLES = {"interviews", "answers", "grades", "custom_questions", "follow_ups", "_sqlite_migrations"}
-MIGRATIONS = ["m001_initial", "m002_follow_ups", "m003_answer_search"]
+MIGRATIONS = ["m001_initial", "m002_follow_ups", "m003_answer_search", "m004_grade_advice"]
 
 
 def _interview(interview_id: str = "i1", n: int = 3) -> Interview:

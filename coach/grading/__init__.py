@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Protocol
 
-from coach.models import Grade, QuestionType
+from coach.models import Grade, QuestionType, ReplyTo
 
 if TYPE_CHECKING:
     from coach.config import Settings
@@ -18,8 +18,14 @@ class Grader(Protocol):
 
     name: str
 
-    def grade(self, question: str, answer: str, question_type: QuestionType = "behavioral") -> Grade:
-        """Return a grade; evidence offsets index into `answer` as given."""
+    def grade(
+        self, question: str, answer: str, question_type: QuestionType = "behavioral", reply: ReplyTo | None = None
+    ) -> Grade:
+        """Return a grade; evidence offsets index into `answer` as given.
+
+        `reply` marks a follow-up reply appended to the answer: it is evidence for the part it was
+        asked about, and never changes how the answer before it is read.
+        """
         ...
 
 
@@ -40,16 +46,18 @@ class FallbackGrader:
         self.primary = primary
         self.backup = backup
 
-    def grade(self, question: str, answer: str, question_type: QuestionType = "behavioral") -> Grade:
+    def grade(
+        self, question: str, answer: str, question_type: QuestionType = "behavioral", reply: ReplyTo | None = None
+    ) -> Grade:
         try:
-            return self.primary.grade(question, answer, question_type)
+            return self.primary.grade(question, answer, question_type, reply)
         except GradingError as exc:
             reason = str(exc)
         except Exception as exc:  # a bug or an unforeseen reply must not cost the user a grade
             log.exception("the LLM grader failed unexpectedly")
             reason = f"the LLM grader failed unexpectedly ({type(exc).__name__})"
         log.warning("graded by rules because %s", reason)
-        grade = self.backup.grade(question, answer, question_type)
+        grade = self.backup.grade(question, answer, question_type, reply)
         return grade.model_copy(update={"fallback_reason": reason})
 
 

@@ -358,6 +358,8 @@ _INJECTION = rx(
     r"\b(?:rate|grade|mark) (?:this|me|it)(?: answer)? (?:as |a |an )?(?:5|five|100|perfect|excellent|full)",
     r"\b(?:5|10|100)/(?:5|10|100)\b|\bfull marks\b|\bgrader\b|\brubric\b",
     r"</?(?:script|img|div|iframe|style|svg|a)\b|\bonerror\s*=|\bjavascript:",
+    r"<\s*/?\s*[a-z_]*(?:grad|score|override|system|instruction|admin)[a-z_]*\s*>|\bscore\s*[=:]\s*\d|"
+    r"\boverride\b|\bnote to the (?:ai|grader|model|assistant|reviewer)\b",
 )
 
 
@@ -401,6 +403,9 @@ N_INJECTION = Gated(
         "<",
         "onerror",
         "javascript:",
+        "override",
+        "score",
+        "note to the",
     ),
 )
 
@@ -477,17 +482,7 @@ def norm(text: str) -> str:
 
 def explicit_label(text: str) -> str | None:
     """The part a clause's own "Situation:"-style label names, if it has one."""
-    first = text.lstrip("*_#- \t").split(maxsplit=1)
-    if not first:
-        return None
-    low = norm(text)
-    for label, pattern in EXPLICIT.items():
-        if pattern.search(low):
-            word = first[0].strip("*_:-–—")
-            # One-letter labels count only in capitals ("S:"), never "a - b".
-            if len(word) > 1 or word.isupper():
-                return label
-    return None
+    return txt.leading_label(text)
 
 
 def is_filler_only(low: str) -> bool:

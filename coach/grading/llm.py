@@ -25,11 +25,11 @@ from coach.config import Settings
 from coach.grading import GradingError
 from coach.grading.prompt import PromptTemplate, load_prompt
 from coach.grading.rules import WEIGHTS
-from coach.models import PARTS, Component, Grade, PartName, QuestionType
+from coach.models import ADVICE_CODES, PARTS, Advice, Component, Grade, PartName, QuestionType, ReplyTo
 
 log = logging.getLogger(__name__)
 
-PROMPT_NAME = "grade_answer_v1"
+PROMPT_NAME = "grade_answer_v2"
 Mode = Literal["json_schema", "json_object", "prompt"]
 MODES: tuple[Mode, ...] = ("json_schema", "json_object", "prompt")
 MAX_FEEDBACK_CHARS = 600
@@ -57,6 +57,20 @@ class PartReply(BaseModel):
         return value
 
 
+class SuggestionReply(BaseModel):
+    """One improvement and the advice code it claims; a code outside the spec's list is read as none."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    code: str | None = None
+    text: str = ""
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _known_or_none(cls, value: Any) -> Any:
+        return value if isinstance(value, str) and value in ADVICE_CODES else None
+
+
 class LLMReply(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -64,7 +78,8 @@ class LLMReply(BaseModel):
     task: PartReply
     action: PartReply
     result: PartReply
-    suggestions: list[str] = []
+    # Plain strings are what a model following the first prompt (or a loose one) sends.
+    suggestions: list[SuggestionReply | str] = []
     follow_up: str | None = None
 
 
@@ -84,7 +99,15 @@ def reply_schema() -> dict[str, Any]:
         "type": "object",
         "properties": {
             **dict.fromkeys(PARTS, part),
-            "suggestions": {"type": "array", "items": {"type": "string"}},
+            "suggestions": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"code": {"type": ["string", "null"]}, "text": {"type": "string"}},
+                    "required": ["code", "text"],
+                    "additionalProperties": False,
+                },
+            },
             "follow_up": {"type": ["string", "null"]},
         },
         "required": [*PARTS, "suggestions", "follow_up"],
@@ -189,9 +212,28 @@ def grade_from_reply(reply: LLMReply, answer: str) -> Grade:
             feedback=_clip(part_reply.feedback, MAX_FEEDBACK_CHARS) or _default_feedback(part, score),
         )
     overall = round(sum(WEIGHTS[p] * components[p].score / 5 for p in PARTS) * 100)
-    suggestions = [_clip(s, MAX_FEEDBACK_CHARS) for s in reply.suggestions if s and s.strip()][:3]
+    advice = _advice(reply)
     follow_up = _clip(reply.follow_up or "", MAX_FOLLOW_UP_CHARS) or None
-    return Grade(overall=overall, **components, suggestions=suggestions, grader="llm", follow_up=follow_up)
+    return Grade(
+        overall=overall,
+        **components,
+        suggestions=[a.text for a in advice],
+        advice=advice,
+        grader="llm",
+        follow_up=follow_up,
+    )
+
+
+def _advice(reply: LLMReply) -> list[Advice]:
+    """The reply's improvements as advice items: its code where it gave a known one, else None."""
+    items = [s if isinstance(s, SuggestionReply) else SuggestionReply(text=s) for s in reply.suggestions]
+    out = []
+    for item in items:
+        text = _clip(item.text, MAX_FEEDBACK_CHARS)
+        if text:
+            part = ADVICE_CODES[item.code] if item.code else "answer"
+            out.append(Advice(code=item.code, part=part, text=text))
+    return out[:3]
 
 
 def _clip(text: str, limit: int) -> str:
@@ -280,7 +322,11 @@ class LLMGrader:
         with _modes_lock:
             return _modes.get(self.server_key)
 
-    def grade(self, question: str, answer: str, question_type: QuestionType = "behavioral") -> Grade:
+    def grade(
+        self, question: str, answer: str, question_type: QuestionType = "behavioral", reply: ReplyTo | None = None
+    ) -> Grade:
+        # The model reads a follow-up reply in place, after the answer; `reply` is for graders that label clauses.
+        del reply
         started = time.monotonic()
         nonce = secrets.token_hex(8)
         system, user = self.prompt.render(question=question, answer=answer, question_type=question_type, nonce=nonce)

@@ -7,10 +7,11 @@ import re
 import time
 from dataclasses import dataclass
 
-from coach.grading import cues
+from coach.grading import cues, detect
 from coach.grading import text as txt
-from coach.grading.labeller import Clause, LabelModel, answer_context, label_clauses
-from coach.models import PARTS, Component, Grade, PartName, QuestionType
+from coach.grading.claims import Reading, distinct_steps, find_claims, quote
+from coach.grading.labeller import Clause, LabelModel, label_clauses, read_clauses
+from coach.models import PARTS, Component, Grade, PartName, QuestionType, ReplyTo
 
 PART_OF: dict[str, PartName] = dict(zip("STAR", PARTS, strict=True))
 WEIGHTS: dict[PartName, float] = {"situation": 0.15, "task": 0.2, "action": 0.35, "result": 0.3}
@@ -55,167 +56,63 @@ class PartGrade:
     advice: bool  # True when the feedback asks for something, False when it is praise
 
 
-def quote(text: str, limit: int = 70) -> str:
-    text = " ".join(text.split())
-    return f"“{text}”" if len(text) <= limit else f"“{text[: limit - 1].rstrip()}…”"
+def _scores(r: Reading, codes: set[str]) -> dict[PartName, int]:
+    """Each present part's 0-5 score, from the same findings the claims are made on."""
+    s_text, t_text = cues.norm(r.text(r.part("S"))), cues.norm(r.text(r.part("T")))
+    outcome = cues.norm(r.outcome())
+    steps = r.part("A")
+    n_steps = distinct_steps(r.steps())
+    later = cues.norm(r.text(r.after_set_up()))
+    goal = any(p.search(t_text) for p in (cues.T_GOAL, cues.T_PURPOSE, cues.T_TARGET, cues.T_OWN))
+    number = bool(detect.QUANTITY.search(outcome))
+    timeframe = bool(detect.TIMEFRAME.search(later))
+    lesson = bool(detect.LESSON.search(later))
+    return {
+        "situation": 2
+        + ("situation.vague" not in codes)
+        + ("situation.no_problem" not in codes and bool(s_text))
+        + ("situation.long" not in codes),
+        "task": min(5, 2 + ("task.not_owned" not in codes) + ("task.no_target" not in codes) + goal),
+        "action": min(
+            5,
+            1
+            + ("action.we" not in codes and "action.hypothetical" not in codes)
+            + (n_steps >= 2 or len(steps) >= 2)
+            + (n_steps >= 4 or len(txt.words(r.steps())) >= 50)
+            + ("action.no_method" not in codes),
+        ),
+        "result": min(
+            5, 1 + 2 * number + bool(cues.METRICS.search(outcome)) + (timeframe or lesson) + (timeframe and lesson)
+        ),
+    }
 
 
-def _situation(ev: Evidence, total_words: int, is_case: bool) -> PartGrade:
-    specific = bool(ev.has(cues.NUMBER) or ev.has(cues.S_SCALE) or ev.has(cues.S_WHEN) or ev.has(cues.S_PLACE))
-    problem = bool(ev.has(cues.S_PROBLEM) or ev.has(cues.S_STATE) or ev.has(cues.METRICS))
-    brief = ev.n_words <= max(60, 0.35 * total_words)
-    score = min(5, 2 + specific + problem + brief)
-    if not brief:
-        return PartGrade(score, f"Your set-up runs long ({ev.n_words} words): keep the context to two sentences.", True)
-    if not specific:
-        what = "your assumptions (volumes, constraints, time)" if is_case else "where, when and at what scale"
-        return PartGrade(score, f"{quote(ev.text)} sets the scene; add {what} so it is concrete.", True)
-    if not problem:
-        return PartGrade(score, f"{quote(ev.text)}: say what was wrong, with the measure that was off.", True)
-    return PartGrade(score, f"Clear, specific context: {quote(ev.text, 60)}", False)
+PRAISE: dict[PartName, str] = {
+    "situation": "Clear, specific context: {quote}",
+    "task": "Clear, owned goal: {quote}",
+    "action": "Concrete, owned steps: {quote}",
+    "result": "Strong, quantified result: {quote}",
+}
 
-
-def _task(ev: Evidence, is_case: bool) -> PartGrade:
-    owned = is_case or bool(cues.I_WORDS.search(ev.low))
-    measurable = bool(ev.has(cues.NUMBER) or ev.has(cues.TIMEFRAME))
-    goal = bool(ev.has(cues.T_GOAL) or ev.has(cues.T_PURPOSE) or ev.has(cues.T_TARGET) or ev.has(cues.T_OWN))
-    score = min(5, 2 + owned + measurable + goal)
-    if not owned:
-        return PartGrade(score, f"{quote(ev.text)}: say what you yourself were responsible for.", True)
-    if not measurable:
-        return PartGrade(
-            score, f"{quote(ev.text)}: state the goal as a number and a deadline (how much, by when).", True
-        )
-    return PartGrade(score, f"Clear, measurable goal: {quote(ev.text, 60)}", False)
-
-
-_LISTED_STEP = re.compile(r",\s+(?:and\s+)?(?:then\s+)?(?:i\s+|we\s+)?\w+ed\b")
-
-
-def _action(ev: Evidence, is_case: bool) -> PartGrade:
-    i_count = len(cues.I_WORDS.findall(ev.low))
-    we_count = len(cues.WE_WORDS.findall(ev.low))
-    steps = len(ev.clauses) + len(_LISTED_STEP.findall(ev.low))
-    method = ev.has(cues.METHODS)
-    owned = is_case or i_count >= we_count
-    score = 1 + owned + (steps >= 2) + (steps >= 4 or ev.n_words >= 50) + bool(method or ev.has(cues.NUMBER))
-    if not owned:
-        return PartGrade(
-            min(score, 4),
-            f"Your actions are mostly “we” ({we_count} times against {i_count} “I”): "
-            "say which steps you took yourself.",
-            True,
-        )
-    if steps < 2:
-        return PartGrade(
-            min(score, 5),
-            f"Only one step, {quote(ev.text)}: walk through two or three concrete steps in the order you took them.",
-            True,
-        )
-    if not method:
-        return PartGrade(
-            min(score, 5),
-            "Name the method or tool behind your steps (5 Whys, ABC analysis, kanban, "
-            "a WMS report...) so the interviewer hears your toolkit.",
-            True,
-        )
-    return PartGrade(min(score, 5), f"Concrete, owned steps, and you name your method ({method.group(0)}).", False)
-
-
-def _result(ev: Evidence, is_case: bool) -> PartGrade:
-    number = bool(ev.has(cues.NUMBER))
-    metric = ev.has(cues.METRICS)
-    timeframe = bool(ev.has(cues.TIMEFRAME))
-    lesson = bool(ev.has(cues.R_LESSON))
-    score = min(5, 1 + 2 * number + bool(metric) + (timeframe or lesson) + (timeframe and lesson))
-    if not number:
-        what = metric.group(0) if metric else "the measure you moved (fill rate, lead time, cost...)"
-        if is_case:
-            return PartGrade(
-                score, f"{quote(ev.text)}: put a number on the expected impact and say how you would measure it.", True
-            )
-        return PartGrade(score, f"Your result has no number: how much did {what} change, and over what period?", True)
-    if not timeframe and not is_case:
-        return PartGrade(score, f"{quote(ev.text)}: add the time frame (within how many weeks or months?).", True)
-    if not lesson and not is_case:
-        return PartGrade(score, "Quantified result. Close with what you learned or what stayed in place.", True)
-    return PartGrade(score, f"Strong, quantified result: {quote(ev.text, 60)}", False)
-
-
-MISSING: dict[PartName, tuple[str, str]] = {
-    "situation": (
-        "No situation: open with one or two sentences on where you were, when, and what was wrong.",
-        "No framing: start by stating the situation as you read it and your assumptions.",
-    ),
-    "task": (
-        "No task: say what you were responsible for and the goal you had to hit.",
-        "No objective: say what the goal is and how you would know it was met.",
-    ),
-    "action": (
-        "No actions: describe the concrete steps you took yourself, in order.",
-        "No approach: walk through the steps you would take, in order.",
-    ),
-    "result": (
-        "No result: say what changed, with a number (fill rate, lead time, cost...) and over what period.",
-        "No expected impact: say what should improve, by how much, and how you would measure it.",
-    ),
+# Each whole-answer claim costs the overall score this factor (short and long ones scale with length).
+PENALTY: dict[str, float] = {
+    "answer.gibberish": 0.15,
+    "answer.off_question": 0.3,
+    "answer.hypothetical": 0.5,
+    "answer.injection": 0.8,
+    "answer.fillers": 0.85,
 }
 
 
-@dataclass
-class Penalty:
-    """A whole-answer penalty: a factor on the overall score and the reason shown."""
-
-    factor: float
-    reason: str
-
-
-def _penalties(answer: str, question: str, clauses: list[Clause], question_type: QuestionType) -> list[Penalty]:
-    # Words addressed to the grader do not count towards the answer's length: padding an
-    # answer with instructions must not lift it out of the short-answer penalty.
-    n = len(txt.words(answer)) - sum(len(txt.words(c.span.text)) for c in clauses if "n_injection" in c.features)
-    ctx = answer_context(answer, question, question_type)
-    out: list[Penalty] = []
-    if ctx.gibberish:
-        out.append(Penalty(0.15, "Much of this does not read as words: answer in full sentences."))
-    elif ctx.off_topic:
-        out.append(Penalty(0.3, "This does not address the question: tell a story about what was asked."))
-    if any("n_injection" in c.features for c in clauses):
-        out.append(Penalty(0.8, "Text addressed to the grader or markup earns nothing: answer the interviewer."))
-    if n < 80:
-        out.append(
-            Penalty(
-                max(0.3, n / 80) ** 0.6,
-                f"At {n} words the answer is short for a spoken answer: aim for 150-300 words, about two minutes.",
-            )
-        )
-    elif n > 450:
-        out.append(Penalty(max(0.6, 450 / n), f"At {n} words the answer is long: aim for 150-300 words."))
-    none_words = sum(len(txt.words(c.span.text)) for c in clauses if c.label == "-")
-    if n >= 40 and none_words / n > 0.3:
-        share = none_words / n
-        out.append(
-            Penalty(
-                max(0.5, 1.15 - share),
-                f"About {share:.0%} of the answer is background, opinion or "
-                "asides that are not part of the story: cut them.",
-            )
-        )
-    fillers = len(cues.FILLER.findall(cues.norm(answer)))
-    if n and fillers / n > 0.06:
-        out.append(Penalty(0.85, f"Many fillers ({fillers}, like “um”, “like”, “you know”): pause instead."))
-    if question_type == "behavioral":
-        hypothetical = sum("hypothetical" in c.features for c in clauses)
-        past = sum("past" in c.features for c in clauses)
-        if hypothetical >= 2 and hypothetical > past:
-            out.append(
-                Penalty(
-                    0.5,
-                    "This says what you would do; the question asks what you did. "
-                    "Tell one real example, in the past tense.",
-                )
-            )
-    return out
+def _penalty(code: str, r: Reading) -> float:
+    if code == "answer.short":
+        return max(0.3, r.n_words / 80) ** 0.6
+    if code == "answer.long":
+        return max(0.6, 450 / r.raw_words)
+    if code == "answer.asides":
+        aside = sum(len(txt.words(c.span.text)) for c in r.clauses if c.label == "-") / max(1, r.n_words)
+        return max(0.5, 1.15 - aside)
+    return PENALTY.get(code, 1.0)
 
 
 class RuleBasedGrader:
@@ -227,59 +124,105 @@ class RuleBasedGrader:
         # None: the shipped weights; benchmarks pass a model refitted without the set they score.
         self.model = model
 
-    def grade(self, question: str, answer: str, question_type: QuestionType = "behavioral") -> Grade:
+    def grade(
+        self, question: str, answer: str, question_type: QuestionType = "behavioral", reply: ReplyTo | None = None
+    ) -> Grade:
         started = time.perf_counter()
-        is_case = question_type == "case"
-        clauses = label_clauses(answer, question, question_type, self.model)
-        total_words = len(txt.words(answer))
+        r = read_answer(answer, question, question_type, self.model, reply)
+        claims = find_claims(r)
+        codes = {c.code for c in claims}
+        scores = _scores(r, codes)
         components: dict[PartName, Component] = {}
-        advice: dict[PartName, bool] = {}
         for letter, part in PART_OF.items():
-            ev = Evidence([c for c in clauses if c.label == letter and not _hollow(c)])
+            ev = Evidence(r.part(letter))
+            own_claims = " ".join(c.text for c in claims if c.code.startswith(f"{part}."))
             if not ev.clauses:
-                components[part] = Component(present=False, score=0, feedback=MISSING[part][is_case])
-                advice[part] = True
+                components[part] = Component(present=False, score=0, feedback=own_claims)
                 continue
-            judged = _judge(part, ev, total_words, is_case)
-            components[part] = Component(
-                present=True, score=judged.score, evidence=ev.spans(answer), feedback=judged.feedback
-            )
-            advice[part] = judged.advice
-        penalties = _penalties(answer, question, clauses, question_type)
+            score = min(5, scores[part])
+            feedback = own_claims or quote(ev.text, 60)
+            if not own_claims and score >= 4:
+                feedback = PRAISE[part].format(quote=feedback)
+            components[part] = Component(present=True, score=score, evidence=ev.spans(answer), feedback=feedback)
         raw = sum(WEIGHTS[p] * components[p].score / 5 for p in PARTS) * 100
-        overall = raw * math.prod(p.factor for p in penalties)
+        overall = raw * math.prod(_penalty(c.code, r) for c in claims if c.code.startswith("answer."))
+        advice = [c.advice() for c in claims]
         return Grade(
             overall=max(0, min(100, round(overall))),
             **components,
-            suggestions=_suggestions(components, advice, penalties),
+            suggestions=[c.tip for c in claims[:3]] or [PRAISE_ALL],
+            advice=advice,
             grader="rules",
             latency_ms=(time.perf_counter() - started) * 1000,
         )
+
+
+PRAISE_ALL = "A complete, specific STAR answer. Practise saying it in about two minutes."
+
+
+def read_answer(
+    answer: str,
+    question: str,
+    question_type: QuestionType,
+    model: LabelModel | None = None,
+    reply: ReplyTo | None = None,
+) -> Reading:
+    """Label the clauses once; hollow labels, repeated sentences and empty replies are read but count for nothing."""
+    original = answer if reply is None else answer[: reply.offset]
+    clauses = label_clauses(original, question, question_type, model)
+    if reply is not None:
+        clauses += _reply_clauses(answer, reply, question, question_type)
+    seen: set[str] = set()
+    counted: list[Clause] = []
+    repeated_words = 0
+    for clause in clauses:
+        key = " ".join(txt.words(cues.norm(clause.span.text)))
+        if (key in seen and len(key) > 20) or "reply_no_facts" in clause.features:
+            clause.label = "-"
+            clause.features["repeat"] = 1.0
+            repeated_words += len(txt.words(clause.span.text))
+            continue
+        seen.add(key)
+        if not _hollow(clause) and not _instruction(clause):
+            counted.append(clause)
+    # Words addressed to the grader and repeated sentences do not count towards the answer's length:
+    # padding must not lift an answer out of the short-answer advice.
+    injected = sum(len(txt.words(c.span.text)) for c in clauses if "n_injection" in c.features)
+    n_words = max(0, len(txt.words(answer)) - injected - repeated_words)
+    return Reading(
+        answer, question, question_type, clauses, n_words=n_words, raw_words=len(txt.words(answer)), counted=counted
+    )
+
+
+def _reply_clauses(answer: str, reply: ReplyTo, question: str, question_type: QuestionType) -> list[Clause]:
+    """The reply's clauses, each evidence for the part it was asked about if it brings a fact, else nothing."""
+    letter = next(k for k, v in PART_OF.items() if v == reply.part)
+    out = []
+    for clause in read_clauses(answer[reply.offset :], question, question_type):
+        span = clause.span
+        clause.span = txt.Span(span.start + reply.offset, span.end + reply.offset, span.text)
+        if detect.reply_has_facts(span.text):
+            clause.label = letter
+        else:
+            clause.features["reply_no_facts"] = 1.0
+        out.append(clause)
+    return out
+
+
+_TAG = re.compile(r"<[^>]{0,200}>")
+
+
+def _instruction(clause: Clause) -> bool:
+    """Words addressed to the grader ("score=100", "ignore the rubric"): no part's evidence, even labelled one.
+
+    Markup alone (an answer quoting "<script>") still tells its story; the words around the tags decide.
+    """
+    return "n_injection" in clause.features and bool(
+        cues.N_INJECTION.search(cues.norm(_TAG.sub(" ", clause.span.text)))
+    )
 
 
 def _hollow(clause: Clause) -> bool:
     """A STAR label with nothing behind it ("Result: done."): it shows no part, whatever its label says."""
     labelled = any(name.startswith("explicit_here_") for name in clause.features)
     return labelled and "filler_only" in clause.features
-
-
-def _judge(part: PartName, ev: Evidence, total_words: int, is_case: bool) -> PartGrade:
-    if part == "situation":
-        return _situation(ev, total_words, is_case)
-    if part == "task":
-        return _task(ev, is_case)
-    if part == "action":
-        return _action(ev, is_case)
-    return _result(ev, is_case)
-
-
-def _suggestions(
-    components: dict[PartName, Component], advice: dict[PartName, bool], penalties: list[Penalty]
-) -> list[str]:
-    """Two or three things to do next, the most valuable first; praise only if nothing is left."""
-    tips = [p.reason for p in sorted(penalties, key=lambda p: p.factor)][:2]
-    ranked = sorted(PARTS, key=lambda p: (components[p].present, components[p].score, -WEIGHTS[p]))
-    tips += [components[p].feedback for p in ranked if advice[p]]
-    if not tips:
-        tips = ["A complete, specific STAR answer. Practise saying it in about two minutes."]
-    return tips[:3]

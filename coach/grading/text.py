@@ -18,12 +18,49 @@ _CLAUSE_BREAK = re.compile(
     re.IGNORECASE,
 )
 _ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|Mr|Ms|Dr|No|Inc|Ltd|St)\.$", re.IGNORECASE)
-_LABEL = re.compile(
-    r"(?:^|\s)(?:\*\*|__)?(situation|context|background|assumptions?|task|goal|objective|actions?|approach|"
-    r"results?|outcomes?|impact(?:/measurement)?|lessons?(?: learned| learnt)?|s|t|a|r)"
-    r"(?:\*\*|__)?\s*[:\-–]\s+",
-    re.IGNORECASE,
+# The words candidates and handouts put before a STAR part: "Situation:", "Task (T):", "S – Situation:",
+# "**Result**", "R:", "1. Action -", "(S)". One grammar, used to split the text and to read the label.
+LABEL_WORDS = {
+    "S": r"situation|context|background|assumptions?|framing|setting|scenario|the situation|the problem|problem|"
+    r"the challenge|challenge|how i read it|my read(?:ing)?(?: of (?:it|the situation))?",
+    "T": r"task|goal|objective|aim|target|my task|the task|the goal|my goal|my role|role|responsibility|the ask|"
+    r"mission",
+    "A": r"actions?(?: taken)?|approach|what i did|steps|plan|my approach|the approach|what i(?:'d| would) do",
+    "R": r"results?|outcomes?|impact|expected impact|impact/measurement|measurement|lessons?(?: learned| learnt)?|"
+    r"what i(?:'d| would) expect|expected (?:results?|outcomes?)|the result|what happened|takeaway|reflection",
+}
+_WORDS = "|".join(f"(?:{w})" for w in LABEL_WORDS.values())
+# An optional number or letter first ("1.", "S –"), the word or a capital letter, an optional "(T)", then a
+# colon or dash, or a line break, or the end of bold markup.
+_LABEL_BODY = (
+    r"(?:(?<![\d.,])[1-9][.)]\s*)?(?:\*\*|__|#+\s*)?(?:[STAR]\s*[–—:-]\s*)?"
+    rf"(?P<word>{_WORDS}|[STAR])(?:\s*\((?P<letter>[STAR])\))?"
+    r"(?:(?:\*\*|__)?\s*[:\-–—]+\s*(?:\*\*|__)?|\s*\n|(?:\*\*|__)\s)"
 )
+_LABEL = re.compile(rf"(?:^|(?<=\s))(?:{_LABEL_BODY}|\((?P<bare>[STAR])\)\s)", re.IGNORECASE)
+_LABEL_AT_START = re.compile(
+    rf"\W{{0,3}}(?:{_LABEL_BODY}|\((?P<bare>[STAR])\)\s|(?P<alone>{_WORDS}|[STAR])\W*$)", re.IGNORECASE
+)
+
+
+def label_of(match: re.Match[str]) -> str | None:
+    """The part a label match names: S, T, A or R; None for a lower-case one-letter "label" ("a - b")."""
+    bare = match.group("bare") or (match.group("alone") if "alone" in match.re.groupindex else None)
+    word = match.group("word") or bare or ""
+    if len(word) == 1 and not word.isupper():
+        return None
+    if match.group("letter") and match.group("letter").isupper():
+        return match.group("letter").upper()
+    if len(word) == 1:
+        return word.upper()
+    low = word.lower()
+    return next(k for k, words in LABEL_WORDS.items() if re.fullmatch(words, low))
+
+
+def leading_label(text: str) -> str | None:
+    """The part a label at the very start of the text names, if there is one."""
+    match = _LABEL_AT_START.match(text)
+    return label_of(match) if match else None
 
 
 @dataclass(frozen=True)
@@ -63,15 +100,15 @@ def _label_breaks(text: str) -> list[tuple[int, int]]:
 
 
 def _is_label(text: str, match: re.Match[str]) -> bool:
-    word = match.group(1)
-    # One-letter labels only count in capitals ("S:", "R -"), never "a - b".
-    return len(word) > 1 or word.isupper()
+    if label_of(match) is None:
+        return False
+    # Mid-sentence, "our plan - a good one" is no label: there it needs a colon, or a sentence end before it.
+    before = text[: match.start()].rstrip(" \t*_#")
+    return not before or before[-1] in ".!?;)]\n" or ":" in match.group(0)
 
 
 _LABEL_ONLY = re.compile(
-    r"^\W*(?:situation|context|background|assumptions?|task|goal|objective|actions?|approach|results?|outcomes?|"
-    r"impact(?:/measurement)?|lessons?(?: learned| learnt)?|[star])\W*$|^\W+$",
-    re.IGNORECASE,
+    rf"^\W*(?:\d+[.)]\s*)?(?:{_WORDS}|[star])(?:\s*\([star]\))?\W*$|^\W+$|^\d+[.)]$", re.IGNORECASE
 )
 
 

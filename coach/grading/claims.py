@@ -1,0 +1,480 @@
+"""Which weaknesses an answer really has: each advice claim decided on the evidence it is about.
+
+The labeller says which clause serves which STAR part; a claim about a part reads wider than that,
+because a number in a trailing clause of an action is still a number in the outcome. A claim is
+made only when the detectors find nothing that would make it false: precision before coverage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from coach.grading import cues, detect
+from coach.grading import text as txt
+from coach.grading.labeller import Clause, answer_context
+from coach.models import ADVICE_CODES, Advice, QuestionType
+
+SHORT_WORDS = 80
+LONG_WORDS = 450
+FILLER_SHARE = 1 / 14  # the spec says about 1 in 16; a little above it, so the claim holds when made
+ASIDE_SHARE = 0.35
+SETUP_WORDS = 60
+
+
+@dataclass
+class Reading:
+    """An answer read once: its labelled clauses and the regions each claim looks at."""
+
+    answer: str
+    question: str
+    question_type: QuestionType
+    clauses: list[Clause]
+    n_words: int = 0  # the words that count: no repeats, no text addressed to the grader
+    raw_words: int = 0  # every word, as the listener hears it
+    counted: list[Clause] = field(default_factory=list)  # clauses that count (not hollow, not repeats)
+
+    @property
+    def is_case(self) -> bool:
+        return self.question_type == "case"
+
+    def part(self, letter: str) -> list[Clause]:
+        return [c for c in self.counted if c.label == letter]
+
+    def text(self, clauses: list[Clause]) -> str:
+        return " ".join(c.span.text for c in clauses)
+
+    def after_set_up(self) -> list[Clause]:
+        """Clauses from the first step on: where the steps and the outcome live."""
+        first = next((i for i, c in enumerate(self.counted) if c.label in "AR"), len(self.counted))
+        return self.counted[first:]
+
+    def outcome(self) -> str:
+        """The result clauses, and any later clause that reports a change ("..., which cut returns by a fifth")."""
+        parts = [c for c in self.after_set_up() if c.label == "R" or _reports_change(c)]
+        return self.text(parts)
+
+    def set_up(self) -> str:
+        """The situation, and whatever comes before the first step (first-person background counts)."""
+        first = next((i for i, c in enumerate(self.counted) if c.label in "AR"), len(self.counted))
+        before = self.counted[:first]
+        return self.text([c for c in self.counted if c.label == "S" or c in before])
+
+    def steps(self) -> str:
+        return self.text(self.part("A"))
+
+
+_CHANGE_CUES = ("r_change", "r_from_to", "r_phrase", "r_recognition", "r_lesson", "r_expect")
+_OUTCOME = cues.rx(
+    r"\b(?:became|become|got|gets|get|are now|is now|were now|was now|ended|finished|stayed|kept|remained|went live|"
+    r"passed|won|lost|saved|avoided|stopped|never (?:stopped|missed|ran out|happened)|no longer|hit|met|beat|"
+    r"made it|delivered|achieved|landed|launched|opened|closed|completed|worked|paid off|turned around)\b",
+    r"\b(?:overall|in the end|afterwards|eventually|since then|by the end|as a result|because of (?:this|that))\b",
+)
+
+
+def _reports_change(clause: Clause) -> bool:
+    if any(name in clause.features for name in _CHANGE_CUES):
+        return True
+    return bool(_OUTCOME.search(plain(clause.span.text)))
+
+
+def plain(text: str) -> str:
+    """Lower-cased text with fillers taken out: "I, um, kind of just talked" reads as "i just talked"."""
+    return " ".join(cues.FILLER.sub(" ", cues.norm(text)).replace(" ,", ",").split())
+
+
+@dataclass
+class Claim:
+    code: str
+    text: str
+    value: float  # how much fixing it would help: orders the advice
+
+    def advice(self) -> Advice:
+        return Advice(code=self.code, part=ADVICE_CODES[self.code], text=self.text)
+
+    @property
+    def tip(self) -> str:
+        """The claim as one short next step, for the summary: the part's feedback already says it in full."""
+        return TIPS.get(self.code, self.text)
+
+
+# Short next steps for the summary; whole-answer claims have no part feedback and keep their own text.
+TIPS: dict[str, str] = {
+    "situation.missing": "Open with the situation: where, when, and what was wrong.",
+    "situation.vague": "Make the scene concrete: the place, the time and the scale.",
+    "situation.no_problem": "Say what was wrong or at risk at the start.",
+    "situation.long": "Cut the set-up to two sentences.",
+    "task.missing": "Say what you were responsible for and the goal.",
+    "task.not_owned": "Say which part was yours.",
+    "task.no_target": "Give your goal a number.",
+    "action.missing": "Walk through the steps you took, in order.",
+    "action.we": "Tell your steps with “I”.",
+    "action.one_step": "Add the other steps you took.",
+    "action.no_method": "Name the method or tool you used.",
+    "action.hypothetical": "Tell what you did, not what you would do.",
+    "result.missing": "End with the result, in numbers.",
+    "result.no_number": "Put a number on the result.",
+    "result.no_timeframe": "Say when the result came.",
+    "result.no_lesson": "Close with what you learned or what stayed in place.",
+}
+
+
+def quote(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return f"“{text}”" if len(text) <= limit else f"“{text[: limit - 1].rstrip()}…”"
+
+
+# -- the claims ---------------------------------------------------------------
+
+
+def find_claims(r: Reading) -> list[Claim]:
+    """Every claim that holds for the answer, most valuable first."""
+    claims = _answer_claims(r)
+    if any(c.code == "answer.gibberish" for c in claims):
+        # Nothing to read closely: say only which parts are not there at all.
+        claims += [
+            Claim(code, MISSING_TEXT[code][r.is_case], 0.5) for code in MISSING_TEXT if not r.part(code[0].upper())
+        ]
+    else:
+        claims += _situation_claims(r) + _task_claims(r) + _action_claims(r) + _result_claims(r)
+    return sorted(claims, key=lambda c: -c.value)
+
+
+MISSING_TEXT = {
+    "situation.missing": (
+        "No situation: open with one or two sentences on where you were, when, and what was wrong.",
+        "No framing: start by saying how you read the situation and what you assume (volumes, constraints).",
+    ),
+    "task.missing": (
+        "No task: say what you were responsible for and the goal you had to hit.",
+        "No objective: say what the goal is and how you would know it was met.",
+    ),
+    "action.missing": (
+        "No actions: describe the concrete steps you took yourself, in order.",
+        "No approach: walk through the steps you would take, in order.",
+    ),
+    "result.missing": (
+        "No result: say what changed, with a number (fill rate, lead time, cost...) and over what period.",
+        "No expected impact: say what should improve, by how much, and how you would measure it.",
+    ),
+}
+
+
+def _situation_claims(r: Reading) -> list[Claim]:
+    s = r.part("S")
+    set_up = r.set_up()
+    if not s:
+        if _situation_anywhere(r):
+            return []
+        return [Claim("situation.missing", MISSING_TEXT["situation.missing"][r.is_case], 0.55)]
+    out: list[Claim] = []
+    s_words = len(txt.words(r.text(s)))
+    if (s_words > SETUP_WORDS and s_words > r.n_words / 3 and s_words > 0.4 * r.n_words) or s_words > 90:
+        out.append(Claim("situation.long", f"Your set-up runs long ({s_words} words): keep it to two sentences.", 0.3))
+    if r.is_case:
+        return out
+    low = cues.norm(set_up)
+    concrete = (
+        detect.QUANTITY.search(low)
+        or cues.S_PLACE.search(low)
+        or cues.S_WHEN.search(low)
+        or cues.S_SCALE.search(low)
+        or detect.TIMEFRAME.search(low)
+        or _proper_noun(set_up)
+        or _PLACE_WORDS.search(low)
+    )
+    if not concrete:
+        out.append(
+            Claim(
+                "situation.vague",
+                f"{quote(set_up)} sets the scene; add where, when and at what scale so it is concrete.",
+                0.35,
+            )
+        )
+    whole = cues.norm(r.text([c for c in r.counted if c.label in "ST"]) + " " + set_up)
+    if not detect.PROBLEM.search(whole) and not detect.QUANTITY.search(whole):
+        out.append(
+            Claim("situation.no_problem", f"{quote(set_up)}: say what was wrong or at risk, and how you knew.", 0.4)
+        )
+    return out
+
+
+_PLACE_WORDS = cues.rx(
+    r"\b(?:plant|warehouse|dc|distribution|factory|facility|site|hospital|store|retailer|manufacturer|3pl|hub|"
+    r"depot|mill|line|company|firm|startup|client|customer|supplier|carrier|region|country|division|"
+    r"department|team of|shift|fleet|network|lab|laboratory|kitchen|bakery|brewery|port|airport|yard)\b"
+)
+_PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
+
+
+def _proper_noun(text: str) -> bool:
+    return any(m.group(0) not in ("I", "I'm", "I've") for m in _PROPER.finditer(text.strip()))
+
+
+def _situation_anywhere(r: Reading) -> bool:
+    """Scene-setting the labeller gave another part: a place, time, scale or state of things before the first step.
+
+    In a clause read as the task, a time is the deadline and a role is the ownership: only a place, a scale
+    or a state of things there sets a scene ("As the new inbound lead at our Leeds DC, I was asked...").
+    """
+    first = next((i for i, c in enumerate(r.counted) if c.label in "AR"), len(r.counted))
+    before = r.counted[:first] or r.counted[:1]
+    if r.is_case:
+        return bool(cues.S_CASE.search(cues.norm(r.answer)) or detect.QUANTITY.search(cues.norm(r.text(before))))
+    scene = (cues.S_PLACE, cues.S_STATE, cues.S_SCALE, _PLACE_WORDS)
+    for clause in before:
+        low = plain(clause.span.text)
+        cues_here = scene if clause.label == "T" else (*scene, cues.S_ROLE, cues.S_WHEN)
+        if any(p.search(low) for p in cues_here):
+            return True
+    return False
+
+
+_GOAL_WORDS = cues.rx(
+    cues.T_GOAL.pattern,
+    cues.T_PURPOSE.pattern,
+    cues.T_TARGET.pattern,
+    r"\b(?:objective|goal|aim|target|success|priority|mandate|purpose)\b",
+    r"\b(?:i|we)(?:'d| would| will|'ll)? (?:want|need|aim|have|must|should) to\b|\bthe (?:question|decision|job) is\b",
+)
+
+
+def _task_claims(r: Reading) -> list[Claim]:
+    t = r.part("T")
+    # A lesson ("I learned to fix the logic before adding labour") is no goal and no ownership.
+    low_answer = plain(r.text([c for c in r.counted if "r_lesson" not in c.features]))
+    owned = bool(detect.OWNERSHIP.search(low_answer))
+    goal = bool(_GOAL_WORDS.search(low_answer) or cues.T_NEED.search(low_answer))
+    if r.is_case:
+        if not t and not goal:
+            return [Claim("task.missing", MISSING_TEXT["task.missing"][True], 0.6)]
+    elif not owned and not goal:
+        # A clause the labeller called "task" with neither ownership nor a goal in the whole answer is no task.
+        return [Claim("task.missing", MISSING_TEXT["task.missing"][False], 0.6)]
+    if not t:
+        return []
+    out: list[Claim] = []
+    if not owned and not r.is_case:
+        out.append(Claim("task.not_owned", f"{quote(r.text(t))}: say what you yourself were responsible for.", 0.5))
+    if not detect.QUANTITY.search(cues.norm(r.text(t))) and not _target_anywhere(low_answer):
+        out.append(
+            Claim(
+                "task.no_target",
+                f"{quote(r.text(t))}: give the goal a number (how much, from what to what).",
+                0.3,
+            )
+        )
+    return out
+
+
+_TARGET = cues.rx(
+    r"\b(?:target|goal|aim|objective|kpi|threshold|budget|cap|limit|quota|sla|requirement|required|standard|"
+    r"contract\w*|promised|commitment|committed|against (?:their|our|the|a))\w*\b[^.;]{0,40}\d",
+    r"\b(?:\d[\d.,]*\s?(?:%|percent)|\d+ (?:days?|hours?))[^.;]{0,30}\b(?:target|requirement|standard|sla|goal)\b",
+    r"\bclos(?:e|ed|ing) (?:the|that|this) gap\b|\b(?:every|all|each) (?:[\w-]+ ){0,4}(?:closed|fixed|resolved|"
+    r"cleared|on time|trained|covered|shipped|delivered|answered|completed)\b|\bkeep (?:the|our) \w+ running\b",
+    r"\b(?:last year's|previous|prior|original|pre-\w+) (?:level|levels|rate|figure)\b|\bback to\b",
+    r"\b(?:to|would|by) (?:reduce|cut|halve|improve|increase|raise|bring|get|reach|hit|lower|keep|take|drive|"
+    r"achieve|deliver|save|recover)\b[^.;]{0,50}\b(?:by|to|under|below|above|over|at|of|within)\b[^.;]{0,20}"
+    r"(?:\d|half|a third|a quarter|zero)",
+    r"\b(?:under|below|above|at least|no more than|less than|at or above|back to) \$?\d",
+    r"\bhalve\b|\bzero (?:\w+ )?(?:defects|incidents|errors|injuries|stock-?outs|findings)\b",
+)
+
+
+def _target_anywhere(low: str) -> bool:
+    return bool(_TARGET.search(low))
+
+
+_STEP_VERB = re.compile(
+    r"\b(?:i|we|they|and|then|also|first|next|finally|,)\s+(?:\w+ly\s+|then\s+|also\s+|first\s+|personally\s+)?"
+    r"(\w{3,}ed|" + cues._ACT_VERBS + r")\b"
+)
+_LIST_VERB = re.compile(r"(?:,|;|\band\b|\bthen\b)\s+(?:then\s+|also\s+)?(\w{3,}ed|" + cues._ACT_VERBS + r")\b")
+_NOT_STEPS = frozenset(("was", "were", "had", "needed", "wanted", "used", "based", "called", "seemed", "decided"))
+
+
+_LIST_ITEM = re.compile(r"(?:,|;|\band then\b|\bthen\b|\band\b)\s+(?:i\s+|we\s+)?(?:would\s+|'d\s+)?([a-z]+)\s+\w+")
+
+
+def distinct_steps(text: str) -> int:
+    """How many different actions the text names, not how many sentences it has."""
+    low = plain(text)
+    verbs = {m.group(1) for m in _STEP_VERB.finditer(low)} | {m.group(1) for m in _LIST_VERB.finditer(low)}
+    verbs |= {m.group(0).split()[-1] for m in cues.A_WOULD.finditer(low)}
+    # "I would call in the part-timers, move pickers and ask the carriers": a list of steps in one clause.
+    listed = {m.group(1) for m in _LIST_ITEM.finditer(low) if m.group(1) not in cues.STOPWORDS}
+    return max(len(verbs - _NOT_STEPS), len(listed) + 1 if listed else 0)
+
+
+def _action_claims(r: Reading) -> list[Claim]:
+    a = r.part("A")
+    if not a:
+        if _steps_anywhere(r):
+            return []
+        return [Claim("action.missing", MISSING_TEXT["action.missing"][r.is_case], 0.7)]
+    out: list[Claim] = []
+    steps = r.steps()
+    low = cues.norm(steps)
+    i_steps = len(cues.A_I_DID.findall(low)) + len(re.findall(r"\bi (?:\w+ly )?\w{3,}ed\b", low))
+    we_steps = len(cues.A_WE_DID.findall(low)) + len(re.findall(r"\bwe (?:\w+ly )?\w{3,}ed\b", low))
+    if not r.is_case and we_steps >= 2 and we_steps > 1.5 * i_steps and i_steps <= 2:
+        out.append(
+            Claim(
+                "action.we",
+                f"Your steps are mostly “we” ({we_steps} against {i_steps} “I”): say which ones you took yourself.",
+                0.55,
+            )
+        )
+    later = r.text(r.after_set_up())
+    if distinct_steps(r.text([c for c in r.counted if c.label != "S"])) <= 1 and len(a) == 1:
+        out.append(
+            Claim(
+                "action.one_step",
+                f"Only one step, {quote(steps)}: walk through two or three concrete steps in order.",
+                0.45,
+            )
+        )
+    if not detect.has_method(later + " " + r.text(r.part("T"))):
+        out.append(
+            Claim(
+                "action.no_method",
+                "Name the method, tool or analysis behind your steps (a root-cause analysis, a pilot, "
+                "a dashboard, your WMS...) so the interviewer hears your toolkit.",
+                0.25,
+            )
+        )
+    if not r.is_case and _mostly_hypothetical(a):
+        out.append(
+            Claim("action.hypothetical", "Your steps say what you would do: tell what you did, in the past tense.", 0.5)
+        )
+    return out
+
+
+_DID = cues.rx(
+    r"\b(?:i|we|my team|the team)\W+(?:\w+ly |just |then |also |first |quickly |personally |all |both ){0,2}"
+    r"(?:\w{3,}ed|went|got|made|took|put|set|ran|led|met|built|found|brought|sat|spent|began|chose|wrote|drove|"
+    r"gave|kept|sent|told|cut|did|held|paid|bought|sold|won|rang|spoke|fought|taught|thought|shut|split|hired|"
+    r"stood|dealt|sought|swapped|stepped|pulled|pushed|moved|called|asked|checked)\b",
+)
+
+
+def _steps_anywhere(r: Reading) -> bool:
+    low = plain(r.text([c for c in r.counted if c.label != "S"]))
+    if r.is_case:
+        return bool(cues.A_WOULD.search(low) or _DID.search(low) or cues.A_I_DID.search(low))
+    return bool(cues.A_I_DID.search(low) or cues.A_WE_DID.search(low) or _DID.search(low) or cues.A_WOULD.search(low))
+
+
+def _mostly_hypothetical(clauses: list[Clause]) -> bool:
+    would = sum("hypothetical" in c.features for c in clauses)
+    past = sum("past" in c.features and "hypothetical" not in c.features for c in clauses)
+    return would >= 2 and would > 2 * past
+
+
+def _result_claims(r: Reading) -> list[Claim]:
+    res = r.part("R")
+    outcome = r.outcome()
+    if not res:
+        if outcome.strip():
+            return []
+        return [Claim("result.missing", MISSING_TEXT["result.missing"][r.is_case], 0.65)]
+    out: list[Claim] = []
+    low = cues.norm(outcome)
+    if not detect.QUANTITY.search(low):
+        metric = cues.METRICS.search(low)
+        what = metric.group(0) if metric else "the measure you moved (fill rate, lead time, cost...)"
+        text = (
+            f"{quote(outcome)}: put a number on the expected impact and say how you would measure it."
+            if r.is_case
+            else f"Your result has no number: how much did {what} change?"
+        )
+        out.append(Claim("result.no_number", text, 0.6))
+    if r.is_case:
+        return out
+    if not detect.TIMEFRAME.search(low) and not detect.TIMEFRAME.search(cues.norm(r.text(r.after_set_up()))):
+        out.append(Claim("result.no_timeframe", f"{quote(outcome)}: say when, or over what period, it happened.", 0.3))
+    if not detect.LESSON.search(cues.norm(r.text(r.after_set_up()))):
+        out.append(Claim("result.no_lesson", "Close with what you learned, or what stayed in place afterwards.", 0.15))
+    return out
+
+
+def _answer_claims(r: Reading) -> list[Claim]:
+    out: list[Claim] = []
+    ctx = answer_context(r.answer, r.question, r.question_type)
+    if ctx.gibberish:
+        out.append(Claim("answer.gibberish", "Much of this does not read as words: answer in full sentences.", 1.0))
+        return out
+    if any("n_injection" in c.features for c in r.clauses):
+        out.append(
+            Claim(
+                "answer.injection", "Text addressed to the grader or markup earns nothing: answer the interviewer.", 0.9
+            )
+        )
+    off = off_question(r)
+    if off:
+        out.append(Claim("answer.off_question", off, 0.95))
+    if not r.is_case and _hypothetical_answer(r):
+        out.append(
+            Claim(
+                "answer.hypothetical",
+                "This says what you would do; the question asks what you did. "
+                "Tell one real example, in the past tense.",
+                0.9,
+            )
+        )
+    if r.n_words < SHORT_WORDS:
+        out.append(
+            Claim(
+                "answer.short",
+                f"At {r.n_words} words the answer is short: aim for 150-300 words, about two minutes spoken.",
+                0.8,
+            )
+        )
+    elif r.raw_words > LONG_WORDS:
+        out.append(Claim("answer.long", f"At {r.raw_words} words the answer is long: aim for 150-300 words.", 0.5))
+    fillers = len(cues.FILLER.findall(cues.norm(r.answer)))
+    if r.n_words >= 30 and fillers / r.n_words >= FILLER_SHARE:
+        out.append(
+            Claim("answer.fillers", f"Many fillers ({fillers}, like “um”, “like”, “you know”): pause instead.", 0.4)
+        )
+    aside_words = sum(len(txt.words(c.span.text)) for c in r.clauses if c.label == "-" and not _structural(c))
+    if r.n_words >= 60 and aside_words / r.n_words >= ASIDE_SHARE:
+        out.append(
+            Claim(
+                "answer.asides",
+                f"About {aside_words / r.n_words:.0%} of the answer is opinion, background or asides: cut them.",
+                0.45,
+            )
+        )
+    return out
+
+
+def _structural(clause: Clause) -> bool:
+    return "filler_only" in clause.features or "n_injection" in clause.features
+
+
+def _hypothetical_answer(r: Reading) -> bool:
+    hypothetical = sum("hypothetical" in c.features for c in r.counted)
+    past = sum("past" in c.features and "hypothetical" not in c.features for c in r.counted)
+    return hypothetical >= 2 and hypothetical > 1.5 * past
+
+
+def off_question(r: Reading) -> str | None:
+    """Why the story does not answer the question, or None when it does (or we cannot tell)."""
+    ctx = answer_context(r.answer, r.question, r.question_type)
+    if ctx.off_topic:
+        return "This does not address the question: tell a story about what was asked."
+    low = cues.norm(r.answer)
+    if r.is_case:
+        return None
+    if detect.FAILURE_ASKED.search(r.question) and not detect.FAILURE_TOLD.search(low):
+        return "The question asks about something that went wrong; this story is a success. Tell one that failed."
+    if (
+        detect.INFLUENCE_ASKED.search(r.question)
+        and detect.ORDERS_TOLD.search(low)
+        and not detect.INFLUENCE_TOLD.search(low)
+    ):
+        return "The question asks how you influenced people; this story is about giving orders."
+    return None

@@ -1,0 +1,261 @@
+"""Detectors as broad as the language: quantities, time frames, methods, ownership, problems, lessons.
+
+Each detector answers "does this text show X?" and is written to say yes whenever a careful reader
+would: a claim that something is missing is made only when the detector finds nothing, so a detector
+that misses a phrasing turns into advice that is false of the answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from coach.grading import cues
+
+_NUM_WORD = (
+    r"zero|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|"
+    r"million|billion|dozen|dozens|hundreds|thousands|millions"
+)
+_UNIT = (
+    r"days?|weeks?|months?|quarters?|years?|hours?|minutes?|shifts?|pallets?|orders?|trucks?|lines?|sites?|"
+    r"plants?|people|staff|operators?|suppliers?|skus?|points?|basis points|percent|per ?cent|incidents?|"
+    r"injuries|complaints?|errors?|defects?|units?|parts?|loads?|containers?|stores?|times"
+)
+QUANTITY = cues.rx(
+    r"\d",
+    rf"\b(?:{_NUM_WORD})\b",
+    r"\b(?:half|halved|halve|halving|doubled?|doubling|tripled?|quadrupled?|twice|tenfold|threefold|twofold)\b",
+    r"\b(?:a|one|two) (?:third|quarter|fifth|tenth|half)s?\b|\bthirds?\b|\bfifths?\b",
+    rf"\bone (?:a|per|in|out of|of every|every|{_UNIT})\b|\b(?:once|one) (?:a|per) (?:day|week|month|year|shift)\b",
+    r"\bpercent(?:age)?\b|\bper ?cent\b|\bbasis points?\b|\bsingle digits?\b|\bdouble digits?\b",
+    r"\b(?:no|none of the|not a single|not one) (?:more |further |other )?(?:\w+ )?(?:incidents?|injuries|"
+    r"complaints?|errors?|defects?|stock-?outs?|recalls?|findings?|returns?|escapes?|failures?|breaches?|"
+    r"delays?|late|accidents?|recordables?|non-?conformances?)\b",
+)
+
+_MONTH = (
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_SEASON = r"spring|summer|autumn|fall|winter|peak|christmas|holidays?|year[- ]end|black friday|cyber monday|ramadan"
+_PERIOD = r"days?|weeks?|months?|quarters?|years?|shifts?|sprints?|cycles?|seasons?|hours?|periods?"
+TIMEFRAME = cues.rx(
+    r"\bwithin\b|\bby (?:the )?(?:end|time|close|start|middle|mid)\b|\bin time for\b|\bahead of\b",
+    rf"\b(?:in|by|before|after|until|through|over|during|from|since|for|across) (?:the |our |a |that |this |next |"
+    rf"early |late |mid-?)?(?:{_MONTH}|{_SEASON}|q[1-4]|h[12]|fy\s?\d+|\d{{4}})\b",
+    rf"\b(?:in|by|before|after|over|for|within|inside|under|across|during|throughout) "
+    rf"(?:[\w-]+ ){{0,3}}(?:{_PERIOD})\b",
+    r"\b(?:on|by|until|before|that|next|last|the following|from) (?:monday|tuesday|wednesday|thursday|friday|saturday|"
+    r"sunday|weekend|day \d+|morning|afternoon|evening|night)\b|\bday \d+\b|\bsame[- ]day\b|\bovernight\b",
+    rf"\b(?:{_PERIOD}) (?:later|after|on|in|into|running|straight|in a row)\b",
+    rf"\b(?:the|that|this|next|following|same|first|second) (?:{_PERIOD}|{_SEASON}|{_MONTH})\b",
+    rf"\b(?:a|one|per|every|each|that|this) (?:{_PERIOD})\b|\b(?:daily|weekly|monthly|quarterly|annual(?:ly)?|"
+    r"yearly|year[- ](?:on|over)[- ]year|month[- ](?:on|over)[- ]month)\b",
+    r"\b(?:go-?live|launch|cut-?over|the (?:next |customer |external |surveillance )?audit|the deadline|"
+    r"the review|the (?:next )?(?:board|qbr|quarterly business review))\b",
+    r"\b(?:has|have|had) since\b|\b(?:since then|ever since|from then on|to this day|to date|so far|today|now|"
+    r"nowadays|still|afterwards|"
+    r"after that|at the end|in the end|eventually|immediately|right away|overnight|soon after|shortly after)\b",
+    rf"\b(?:{_MONTH})\b",
+    r"\b(?:19|20)\d\d\b|\bq[1-4]\b|\bh[12]\b|\bfy\d",
+)
+
+_METHOD_TERMS = (
+    r"5 ?whys?|five whys|dmaic|kanban|abc(?: analysis| classification| segmentation| class\w*)?|xyz|s&op|s ?& ?op|"
+    r"sales and operations planning|ibp|integrated business planning|value[- ]stream\w*|vsm|smed|tpm|5s|6s|kaizen|"
+    r"pareto|80/20|80-20|root[- ]cause|rca|fishbone|ishikawa|poka[- ]yoke|error[- ]proof\w*|gemba|spc|"
+    r"control charts?|fmea|pfmea|a3|pdca|8d|capa|cross[- ]train\w*|standard work|sops?|standard operating|"
+    r"safety stock|reorder points?|min[- /]max|eoq|cycle[- ]count\w*|slotting|re-?slott\w*|wave pick\w*|zone pick\w*|"
+    r"batch pick\w*|pick[- ]to[- ]light|put[- ]to[- ]light|rf (?:guns?|scanners?)|scan\w*|barcod\w*|rfid|"
+    r"cross[- ]dock\w*|raci|gantt|critical path|cpm|pert|raid logs?|risk (?:register|log|matrix|assessment)|"
+    r"capacity (?:plan\w*|model\w*)|six sigma|lean|just[- ]in[- ]time|jit|mrp|mps|drp|simulation|regression|"
+    r"heijunka|andon|jidoka|takt|spaghetti diagram|dashboards?|pilot\w*|trial\w*|time (?:and motion )?stud(?:y|ies)|"
+    r"motion stud\w*|benchmark\w*|rfqs?|rfps?|tenders?|dual[- ]sourc\w*|second source|scorecards?|"
+    r"wms|tms|erp|sap|oracle|netsuite|dynamics|mes|qms|cmms|lims|edi|api|excel|spreadsheets?|pivot tables?|"
+    r"power ?bi|tableau|looker|sql|python|macros?|vba|google sheets|smartsheet|jira|trello|asana|ms project|"
+    r"microsoft project|sharepoint|teams channel|apo|ibp|kinaxis|blue yonder|manhattan|o9|llamasoft|"
+    r"loto|lockout[- /]tagout|lock-?out|jsa|jha|job safety analysis|hazop|toolbox talks?|near[- ]miss\w*|"
+    r"behaviou?r[- ]based safety|bbs|permit[- ]to[- ]work|uat|user acceptance|hypercare|cut-?over plan|"
+    r"go-?live|sprints?|agile|scrum|stand-?ups?|huddles?|tier (?:1|2|3|one|two|three) (?:meetings?|boards?)|"
+    r"visual (?:management|boards?)|whiteboards?|checklists?|check-?sheets?|trackers?|templates?|playbooks?|"
+    r"runbooks?|swim ?lanes?|process maps?|process mapping|mapp(?:ed|ing) (?:the|out|our|each|every)|"
+    r"flow ?charts?|data analysis|analy[sz]ed|analysis|analytics|forecast(?:ing)? models?|model(?:l?ed|ling|ing)?|"
+    r"should-?cost|total cost of ownership|tco|zero[- ]based budget\w*|activity[- ]based costing|variance analysis|"
+    r"make[- ]vs?[- ]buy|business case|cost[- ]benefit|roi|npv|hoshin(?: kanri)?|okrs?|kpis?|kpi tree|"
+    r"oee|msa|gage r&r|gauge r&r|doe|design of experiments|ppap|apqp|cpk|capability stud\w*|"
+    r"audits?|auditing|surveys?|interviews?|focus groups?|voice of (?:the )?customer|voc|nps|"
+    r"route optimi[sz]\w*|routing software|load (?:planning|optimi[sz]\w*)|network (?:redesign|model\w*|study)|"
+    r"center of gravity|milk runs?|consolidat\w*|vmi|vendor[- ]managed|consignment|postponement|"
+    r"demand (?:planning|sensing|forecast\w*)|forecast\w*|collaborative planning|cpfr|qbrs?|business reviews?|"
+    r"sla|slas|service level agreements?|contracts?|incentives?|gainshare|penalty claus\w*|"
+    r"training (?:matrix|plan|program\w*|sessions?)|skills matrix|coaching|mentoring|one-on-ones?|1:1s?|"
+    r"workshops?|kick-?off|steering (?:committee|group)|war room|daily calls?|escalation (?:path|process)|"
+    r"a/b test\w*|root cause|why-why|is/is not|5w2h|dfmea|mistake[- ]proof\w*|jidoka|gemba walks?|"
+    r"digital twin|iot|sensors?|automation|automated|robots?|cobots?|agvs?|amrs?|conveyors?|sorters?|"
+    r"labou?r (?:standards?|model\w*|management system)|lms|engineered standards?|yard management|ymo|"
+    r"dock (?:scheduling|appointment\w*)|appointment system|track(?:ing)? system|telematics|gps|"
+    r"lca|life[- ]cycle assessment|energy audit|iso ?\d+|gmp|haccp|brc|sqf|osha|csr|"
+    r"scenario\w*|worst[- ]case|contingency|buffer stock|buffer|expedit\w*|charter\w*|air ?freight|"
+    r"alternate supplier|alternative supplier|sister (?:plant|site)|reason codes?|action (?:log|plan|list)|"
+    r"change control|mock (?:inspection|audit|recall|drill)|drills?|data loggers?|temperature mapping|re-?mapped|"
+    r"compar(?:ed|ing|e|ison) [^.]{0,40}\b(?:against|with|to|versus|vs)\b|normali[sz]\w*|broke [^.]{0,30}\bdown by|"
+    r"split [^.]{0,40}\bby\b|segment\w*|the data|data\b|trend\w*|histor(?:y|ical) (?:data|orders|demand)|"
+    r"project plan|plan\b|schedul\w*|roster\w*|rota\w*|shift pattern|rebalanc\w*|cross-?functional team|"
+    r"read-?back|reading back|one-?pagers?|board paper|options? paper|decision matrix|weighted scor\w*|"
+    r"cost model|financial model|payback|capex|opex|budget\w*|survey\w*|questionnaire|feedback (?:form|session)|"
+    r"coded them|tally|tallied|count(?:ed|ing)? (?:every|each|the)|measur(?:ed|ing) (?:every|each|the)|"
+    r"ppe|signage|guard(?:s|ing)?|interlocks?|ergonomic\w*|tracking|track(?:ed|ing)?|log(?:ged|ging)?|"
+    r"calendar|appointment\w*|booking system|portal|app\b|software|system\b|tool\b|tools\b|report\b|reports\b"
+)
+METHOD = cues.rx(rf"\b(?:{_METHOD_TERMS})\b")
+# A named tool or system in capitals ("LOTO", "UAT", "RAID") reads as a method wherever it stands.
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&/]{1,6}s?\b")
+_NOT_TOOLS = frozenset(
+    "I OK US UK EU USA CEO CFO COO CTO VP GM HR IT DC DCS AM PM QA QC EMEA APAC LATAM NA UAE PLC LLC INC LTD "
+    "MBA ASAP FYI TV PC RE CV ID NO SO AND THE A AN IN ON OF TO S T R STAR EUR USD GBP INR RMB PLN JPY CNY "
+    "CAD AUD KG KM LB LBS TON M K".split()
+)
+
+
+def has_method(text: str) -> re.Match[str] | str | None:
+    """The first method, tool, system or named practice in the text, if any."""
+    found = METHOD.search(cues.norm(text))
+    if found:
+        return found
+    for match in _ACRONYM.finditer(text):
+        if match.group(0).rstrip("s") not in _NOT_TOOLS and not match.group(0).isdigit():
+            return match.group(0)
+    return None
+
+
+OWNERSHIP = cues.rx(
+    cues.T_OWN.pattern,
+    cues.T_PURPOSE.pattern,
+    cues.T_AS_ROLE.pattern,
+    r"\bi(?:'m| am|'ve been| have been| was| had been)? (?:\w+ )?(?:responsible|accountable|in charge|incharge|"
+    r"the owner|the lead|leading|heading|running|managing|tasked|asked|assigned|charged|given the)\b",
+    r"\bin charge (?:of|for)\b|\bresponsib\w+ (?:of|for|was|is|to)\b|\b(?:my|our) (?:duty|responsibility|job|"
+    r"role|task|mandate|mission|goal|objective|target|aim|brief)\b|\bis my (?:duty|job|responsibility|task)\b",
+    r"\b(?:they|management|manager|boss|director|company|ceo|coo|vp|gm|client|customer|plant manager|head office|"
+    r"leadership|my lead|supervisor|he|she) (?:\w+ )?(?:give|gave|gives|ask|asked|asks|assign|assigned|"
+    r"assigns|appoint|appointed|put|puts|want|wanted|wants|need|needed|expect|expected|charge|charged|"
+    r"made|make|nominate|nominated|select|selected|pick|picked|bring|brought|hire|hired|task|tasked) me\b",
+    r"\b(?:me|i was \w+|i had|i needed|i got|i volunteered|i offered) to (?:lead|own|run|fix|manage|coordinate|"
+    r"deliver|handle|sort out|turn around|get|bring|cut|reduce|improve)\b",
+    r"\bi was (?:\w+ ){0,3}(?:lead|manager|owner|coordinator|planner|supervisor|engineer|analyst|buyer|head)\b",
+    r"\b(?:and|so) (?:i )?(?:had|needed) to\b",
+    r"\b(?:was|is) (?:mine|my (?:call|order|account|project|area|line|shift))\b",
+    r"\bi (?:lead|led|own|owned|ran|run|manage|managed|headed|coordinate|coordinated|oversee|oversaw|"
+    r"supervise|supervised|sponsored|chaired) (?:the|a|an|our|this|that|my|all|every|both|\d+|two|three|four|five) "
+    r"(?:[\w-]+ ){0,3}(?:team|shift|site|operations?|project|programme|program|warehouse|plant|department|line|"
+    r"lines|dc|function|rollout|initiative|workstream|account|region|fleet|crew|store|stores|unit|area|desk|"
+    r"effort|launch|migration|implementation|review|investigation|office|business|company|group|people|staff)\b",
+    r"\bi (?:needed|had|wanted|set out|aimed|decided|was determined|must|have to|need to|needed to|"
+    r"wanted to|set myself|made it my|took it upon myself|committed|promised|offered|volunteer\w*)\b",
+    r"\b(?:my|i) (?:first|main|own|personal) (?:job|task|goal|priority|target|aim|focus)\b",
+    r"\bfixing it was on me\b|\b(?:on|to|for) me to\b|\bfell to me\b|\bup to me\b|\bon my plate\b",
+    r"\bas (?:the|a|an|our|their|site|new|acting|interim|senior|junior)? ?(?:[\w\-'’]+ ){0,4}(?:manager|lead|"
+    r"leader|planner|coordinator|engineer|analyst|officer|supervisor|buyer|director|head|owner|specialist|"
+    r"controller|vp|champion|sponsor|intern|associate|scheduler|dispatcher|superintendent|foreman|chief|coo|"
+    r"ceo|pm|project manager)\b",
+    r"\bi was (?:the|a|an|our|their|acting|interim|site|new|senior|junior) (?:[\w\-'’]+ ){0,4}(?:manager|lead|"
+    r"leader|planner|coordinator|engineer|analyst|supervisor|buyer|director|head|owner|specialist|controller|"
+    r"vp|champion|intern|associate|scheduler|superintendent|chief)\b",
+    r"\b(?:objective|goal|aim|target|mandate|priority) (?:is|was|would be|will be|here is|for me|i set)\b",
+    r"\bsuccess (?:would|will|for me|means|meant|looks|would look)\b|\bi(?:'d| would) (?:set|aim|target)\b",
+)
+
+PROBLEM = cues.rx(
+    cues.S_PROBLEM.pattern,
+    cues.S_STATE.pattern,
+    r"\b(?:too (?:many|much|high|low|slow|long|few|often|late|costly|expensive))\b|\bstopped the line\b",
+    r"\b(?:stopp\w+|down|idle|short|lost|losing|loss|lose|missed|miss|misses|late|over|under|excess|surplus|"
+    r"obsolete|expired|damaged|damage|scrap|waste|rework|recall|escape|breach|risk|threat|penalt\w+|fine|"
+    r"complain\w*|angry|unhappy|frustrat\w+|chaos|chaotic|mess|messy|struggl\w+|behind|backlog\w*|"
+    r"overtime|turnover|attrition|absen\w+|injur\w+|incident\w*|accident\w*|near[- ]miss\w*|hazard\w*|unsafe|"
+    r"bottleneck\w*|delay\w*|shortage\w*|stock-?outs?|out of stock|run(?:ning)? out|ran out|overdue|"
+    r"inaccura\w+|wrong|mistakes?|errors?|defect\w*|fail\w*|broke\w*|poor|bad|worse|worst|low|high|rising|"
+    r"rose|climb\w*|increas\w+|drop\w*|fell|fall\w*|declin\w+|slipp\w+|dipp\w+|crept|spik\w+|doubled|"
+    r"tripled|crisis|urgent|deadline|pressure|gap|gaps|inconsisten\w+|unreliable|variab\w+|volatil\w+|"
+    r"disrupt\w+|shut\w*|closure|closing|bankrupt\w*|insolven\w+|strike|flood\w*|fire|storm|pandemic|covid|"
+    r"tariff\w*|shortfall|overspen\w+|over budget|cost(?:s|ly)? (?:were|was|had)|audit findings?|non-?conform\w*|"
+    r"warning letter|needed|need|needs|required|requirement|had to|wanted|asked for|demand\w*|growing|grew|"
+    r"expan\w+|new|launch\w*|merger|acquisition|migrat\w+|implement\w*|replac\w+|upgrad\w+|challeng\w+|"
+    r"annoy\w*|upset|fee|fees|fines?|fined|nobody|no one|not ready|cost us|drama|conflict\w*|tension|"
+    r"requirement|unclear|confus\w+|misunderst\w+|manual|paper-?based|slow|outdated|old|aging|ageing)\b",
+    r"n't\b|\bnot\b|\bwithout\b|\bnever\b|\bonly\b",
+)
+
+LESSON = cues.rx(
+    cues.R_LESSON.pattern,
+    r"\b(?:still|now|is now|are now|has been|have been|became|become|remains?|stayed?) (?:\w+ ){0,3}(?:in place|"
+    r"in use|used|running|standard|the standard|the norm|part of|how we|our|policy|permanent|embedded|live)\b",
+    r"\b(?:adopt\w*|rolled out|roll(?:ed|ing) (?:it )?out|replicat\w+|copied|extended|spread|scaled|standardi[sz]\w+|"
+    r"institutionali[sz]\w+|templat\w+|became (?:a|the) (?:template|standard|model|blueprint)|other (?:sites|"
+    r"plants|warehouses|teams|regions|dcs|lines|shifts))\b",
+    r"\b(?:learn\w*|realis\w+|realiz\w+|taught|takeaway|lessons?|in hindsight|looking back|next time|since then|"
+    r"ever since|from then on|i now|i always|i never|i still|now i|today i|going forward|would do differently|"
+    r"would have|should have|i(?:'d| would) (?:have )?(?:start|involve|do|move|push|pilot|ask))\b",
+    r"\b(?:still|now) (?:\w+ ){0,2}(?:use|uses|used|review|reviews|run|runs|do|does|hold|holds|apply|applies|send|"
+    r"sends|meet|meets|track|tracks|check|checks|follow|follows|work|works)\b|\b(?:has|have) since\b",
+    r"\b(?:made|make|became|become|becomes) (?:\w+ ){0,4}(?:mandatory|standard|policy|permanent|a habit|"
+    r"a rule|part of|the norm|routine|required)\b|\ba habit\b|\bmandatory\b|\bpermanent\w*\b",
+    r"\basked (?:us|me|my team|our team) to (?:present|share|roll|lead|train|teach|run|write|brief|replicate|repeat|"
+    r"do the same|help|take)\b|\bas (?:the|a) (?:template|standard|model|blueprint|example)\b",
+    r"\b(?:picked it up|copied|followed suit|took it up)\b",
+)
+
+# The question asks about the candidate's own failure, not about failures they fixed.
+FAILURE_ASKED = re.compile(
+    r"\b(?:you|your|something|a project|an initiative|a decision|a plan|a change) (?:\w+ ){0,3}(?:failed|went wrong|"
+    r"didn't go|did not go|fell short|backfired|didn't work|did not work)\b|\b(?:a|your|biggest|worst|one) "
+    r"(?:\w+ )?(?:mistake|failure|setback|misjudg\w+)\b|\bmade a mistake\b|\bgot (?:it|something) wrong\b|"
+    r"\bwrong (?:call|decision)\b|\bregret\b|\byou failed\b|\bmissed (?:a|an|the|your) (?:target|deadline|goal)\b",
+    re.IGNORECASE,
+)
+FAILURE_TOLD = cues.rx(
+    r"\b(?:fail\w*|mistake\w*|my fault|i was wrong|i got it wrong|went wrong|didn't work|did not work|missed|"
+    r"fell short|should have|shouldn't have|could have|underestimat\w+|overestimat\w+|overlook\w*|wrong|regret|"
+    r"lesson|learn\w*|blame|own(?:ed)? (?:it|up|the)|admit\w*|apologi[sz]\w+|too late|too early|too fast|"
+    r"too slow|not enough|didn't|did not|hadn't|had not|wasn't|was not|couldn't|never|backfired|"
+    r"delayed|slipped|over budget|cost us|lost)\b",
+)
+INFLUENCE_ASKED = re.compile(
+    r"\b(?:influenc\w*|persuad\w*|convinc\w*|without (?:formal |direct )?authority|buy-?in|win over|won over|"
+    r"resist\w*|push ?back|disagree\w*|didn't report to you|did not report to you|get others|bring .{0,20} on board|"
+    r"stakeholders? who)\b",
+    re.IGNORECASE,
+)
+INFLUENCE_TOLD = cues.rx(
+    r"\b(?:convinc\w+|persuad\w+|influenc\w+|buy-?in|bought in|won (?:them |him |her )?over|on board|onboard|"
+    r"agreed|agreement|listen\w*|understand (?:their|his|her)|their (?:concerns?|side|view|perspective|worries|"
+    r"objections?)|showed (?:them|him|her)|walked (?:them|him|her)|explained|presented|data|numbers|business case|"
+    r"pilot|trial|compromise|negotiat\w+|align\w*|win-win|asked (?:them|him|her|for)|involv\w+|consult\w+|"
+    r"one-on-one|1:1|coffee|met with|sat down|champion|ally|allies|sponsor)\b",
+)
+ORDERS_TOLD = cues.rx(
+    r"\b(?:i (?:told|instructed|ordered|directed|made|forced|mandated|demanded|required) (?:them|everyone|the|my|"
+    r"him|her|all)|i (?:just )?(?:gave|issued) (?:the )?(?:orders?|instructions?|directives?)|because i was "
+    r"(?:the|their) (?:boss|manager)|i'm the boss|they had to (?:do|follow)|no choice)\b",
+)
+
+REPLY_FACT = cues.rx(
+    r"\d",
+    rf"\b(?:{_NUM_WORD})\b",
+    cues.T_OWN.pattern,
+    cues.A_I_DID.pattern,
+    cues.A_WE_DID.pattern,
+    cues.A_ANY_ED.pattern,
+    cues.R_CHANGE.pattern,
+    cues.S_PLACE.pattern,
+    cues.S_ROLE.pattern,
+    cues.S_STATE.pattern,
+    cues.S_WHEN.pattern,
+    _METHOD_TERMS.join((r"\b(?:", r")\b")),
+)
+
+
+def reply_has_facts(text: str) -> bool:
+    """Whether a follow-up reply brings anything checkable: a number, a step, a role, a place, a method."""
+    low = cues.norm(text)
+    return bool(REPLY_FACT.search(low)) or has_method(text) is not None
