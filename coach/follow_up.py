@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -77,6 +78,9 @@ _QUESTIONS: dict[str, tuple[str, str]] = {
 }
 
 
+_WHERE_WHEN = re.compile(r"\b(?:where|when)\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class FollowUpChoice:
     part: PartName
@@ -106,7 +110,10 @@ def choose_follow_up(grade: Grade, question: Question | None) -> FollowUpChoice 
             continue
         part: PartName = advice.part  # type: ignore[assignment]
         if advice.code.endswith(".missing"):
-            probe = _fitting_probe(part, question.probes if question else ())
+            probes = question.probes if question else ()
+            if is_case:  # the question itself sets the scene: never ask a case where or when
+                probes = tuple(p for p in probes if not _WHERE_WHEN.search(p))
+            probe = _fitting_probe(part, probes)
             if probe:
                 return FollowUpChoice(part, probe, "probe")
         return FollowUpChoice(part, _QUESTIONS[advice.code][is_case], "rules")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -212,3 +213,110 @@ def test_llm_grade_in_the_app(db_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         at.chat_input[0].set_value(STRONG).run()
     assert any("Graded by the LLM (test\\-model)" in c.value for c in at.caption)  # markdown-escaped
     assert len(server.requests) == 1
+
+
+NO_TARGET = (
+    "At our 120-person distribution centre in 2023, 4% of orders shipped late and two customers complained. "
+    "My job was to fix on-time shipping before peak. I ran a Pareto of late orders, moved the pick waves "
+    "earlier and cross-trained six packers on the late shift. Within eight weeks on-time shipping reached 98.6% "
+    "and overtime fell by 20%, and the wave rule is still in place."
+)
+
+
+def _follow_up_for(service: InterviewService, text: str) -> tuple[str, object]:
+    interview = service.start(InterviewSetup(level="mid", n_questions=1))
+    first = service.answer(interview.id, text)
+    return interview.id, first
+
+
+def test_a_reply_with_the_target_is_credited_to_task(service: InterviewService) -> None:
+    interview_id, first = _follow_up_for(service, NO_TARGET)
+    assert first.follow_up is not None and first.follow_up.part == "task", first.grade.advice
+    assert "target" in first.follow_up.question.lower()
+    answer_id = service.reply_to_follow_up(interview_id, first.follow_up.id, "The target was 98% on time by November.")
+    regraded = service.grade_stored(interview_id, answer_id)
+    reply_start = len(first.text) + 2
+    assert any(start >= reply_start for start, _ in regraded.grade.task.evidence), "the reply is task evidence"
+    assert regraded.grade.task.score > first.grade.task.score
+    assert "task.no_target" not in {a.code for a in regraded.grade.advice}
+    assert regraded.grade.overall > first.grade.overall
+
+
+@pytest.mark.parametrize("reply", ["I don't remember exactly, it went fine.", "Um, yeah, like I said, it was good."])
+def test_a_reply_with_no_facts_does_not_raise_the_score(service: InterviewService, reply: str) -> None:
+    interview_id, first = _follow_up_for(service, WEAK)
+    assert first.follow_up is not None
+    regraded = service.grade_stored(interview_id, service.reply_to_follow_up(interview_id, first.follow_up.id, reply))
+    assert regraded.grade.overall <= first.grade.overall
+    for part in PARTS:
+        assert regraded.grade.part(part).score <= first.grade.part(part).score
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "It was at our Leeds DC in March 2023, during the peak, with 4% of 9,000 daily orders late.",
+        "Overtime went down by 20% within six weeks.",
+        "I was the shift manager, so it was my call.",
+    ],
+)
+def test_a_reply_never_takes_away_a_part(service: InterviewService, reply: str) -> None:
+    interview_id, first = _follow_up_for(service, NO_TARGET)
+    assert first.follow_up is not None
+    regraded = service.grade_stored(interview_id, service.reply_to_follow_up(interview_id, first.follow_up.id, reply))
+    for part in PARTS:
+        if first.grade.part(part).present:
+            assert regraded.grade.part(part).present, part
+            assert regraded.grade.part(part).score >= first.grade.part(part).score, part
+            original = [s for s in first.grade.part(part).evidence]
+            assert all(span in regraded.grade.part(part).evidence for span in original), part
+
+
+CASE_ANSWERS = [
+    "I would check the data.",
+    "First I'd split late loads by carrier, then rebalance the worst lanes and add a daily review.",
+    "The goal is 95% on time. I would talk to the carriers.",
+    "Assuming volume grew 20%, I'd look at capacity. I expect on-time delivery back to 95% in two months.",
+]
+
+
+@pytest.mark.parametrize("text", CASE_ANSWERS)
+def test_case_follow_ups_never_ask_where_or_when(db_path: Path, text: str) -> None:
+    case = Question(
+        id="c1",
+        text="Our 3PL's on-time delivery fell from 96% to 89% while volume rose 20%. What would you do?",
+        type="case",
+        topics=("logistics",),
+        levels=("mid",),
+        probes=("Where was this, and when?", "What would you measure?"),
+    )
+    service = InterviewService(db_path, [case], RuleBasedGrader())
+    interview = service.start(InterviewSetup(level="mid", n_questions=1, question_type="case"))
+    follow_up = service.answer(interview.id, text).follow_up
+    assert follow_up is not None, "each of these case answers has a weakness worth a follow-up"
+    asked = follow_up.question.lower()
+    assert "where" not in asked and "when" not in asked, asked
+
+
+def test_no_follow_up_asks_for_what_the_answer_gave(service: InterviewService) -> None:
+    given = NO_TARGET.replace("My job was to fix on-time shipping before peak.", "I set a target of 99.7% in 90 days.")
+    _, first = _follow_up_for(service, given)
+    assert "task.no_target" not in {a.code for a in first.grade.advice}
+    if first.follow_up is not None:
+        assert "target" not in first.follow_up.question.lower()
+
+
+def test_the_page_lists_the_advice_and_an_empty_reply_earns_nothing(db_path: Path) -> None:
+    at = start_one_question(AppTest.from_file(APP, default_timeout=30).run())
+    at.chat_input[0].set_value(NO_TARGET).run()
+    assert not at.exception
+    (interview,) = storage.list_interviews(db_path)
+    (answer,) = storage.list_answers(db_path, interview.id)
+    shown = html.unescape(" ".join(str(h.proto.body) for h in at.get("html")))
+    assert answer.grade.advice and all(f"<li>{a.text}</li>" in shown for a in answer.grade.advice)
+    assert answer.follow_up is not None
+    at.chat_input[0].set_value("I don't remember exactly, it went fine.").run()
+    assert not at.exception
+    (answer,) = storage.list_answers(db_path, interview.id)
+    assert answer.follow_up.score_after is not None
+    assert answer.follow_up.score_after <= answer.follow_up.score_before

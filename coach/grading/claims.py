@@ -361,9 +361,10 @@ _DID = cues.rx(
 
 
 def _steps_anywhere(r: Reading) -> bool:
-    low = plain(r.text([c for c in r.counted if c.label != "S"]))
     if r.is_case:
+        low = plain(r.text(r.counted))
         return bool(cues.A_WOULD.search(low) or _DID.search(low) or cues.A_I_DID.search(low))
+    low = plain(r.text([c for c in r.counted if c.label != "S"]))
     return bool(cues.A_I_DID.search(low) or cues.A_WE_DID.search(low) or _DID.search(low) or cues.A_WOULD.search(low))
 
 

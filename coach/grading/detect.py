@@ -202,7 +202,8 @@ LESSON = cues.rx(
     r"a rule|part of|the norm|routine|required)\b|\ba habit\b|\bmandatory\b|\bpermanent\w*\b",
     r"\basked (?:us|me|my team|our team) to (?:present|share|roll|lead|train|teach|run|write|brief|replicate|repeat|"
     r"do the same|help|take)\b|\bas (?:the|a) (?:template|standard|model|blueprint|example)\b",
-    r"\b(?:picked it up|copied|followed suit|took it up)\b",
+    r"\b(?:picked it up|copied|followed suit|took it up)\b|\b(?:we|i|they|the site|the team) (?:kept|keep) "
+    r"(?:the|it|using|doing|running|our|that|this)\b",
 )
 
 # The question asks about the candidate's own failure, not about failures they fixed.

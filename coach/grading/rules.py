@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from coach.grading import cues, detect
 from coach.grading import text as txt
 from coach.grading.claims import Reading, distinct_steps, find_claims, quote
-from coach.grading.labeller import Clause, LabelModel, label_clauses, read_clauses
+from coach.grading.labeller import Clause, LabelModel, label_clauses
 from coach.models import PARTS, Component, Grade, PartName, QuestionType, ReplyTo
 
 PART_OF: dict[str, PartName] = dict(zip("STAR", PARTS, strict=True))
@@ -195,18 +195,25 @@ def read_answer(
 
 
 def _reply_clauses(answer: str, reply: ReplyTo, question: str, question_type: QuestionType) -> list[Clause]:
-    """The reply's clauses, each evidence for the part it was asked about if it brings a fact, else nothing."""
+    """The reply's clauses: evidence for the part it was asked about when they bring a fact, else nothing.
+
+    Read on its own, not as the end of the answer (where every clause looks like a result); a clause
+    goes to another part only when the labeller is sure of it ("I was responsible..." in a result reply).
+    """
     letter = next(k for k, v in PART_OF.items() if v == reply.part)
     out = []
-    for clause in read_clauses(answer[reply.offset :], question, question_type):
+    for clause in label_clauses(answer[reply.offset :], question, question_type):
         span = clause.span
         clause.span = txt.Span(span.start + reply.offset, span.end + reply.offset, span.text)
-        if detect.reply_has_facts(span.text):
-            clause.label = letter
-        else:
+        if not detect.reply_has_facts(span.text):
             clause.features["reply_no_facts"] = 1.0
+        elif clause.label == "-" or clause.probs.get(clause.label, 0.0) < SURE:
+            clause.label = letter
         out.append(clause)
     return out
+
+
+SURE = 0.85
 
 
 _TAG = re.compile(r"<[^>]{0,200}>")
