@@ -145,7 +145,8 @@ def show_summary(state: InterviewState) -> None:
             columns = st.columns(4)
             for column, part in zip(columns, PARTS, strict=True):
                 column.metric(f"{part.title()} (avg)", f"{summary.part_averages[part]:.1f}/5")
-            st.markdown(f"**Weakest part:** {summary.weakest}")
+            if summary.weakest:
+                st.markdown(f"**Weakest part:** {summary.weakest}")
         st.info(summary.advice)
     if st.button("Start a new interview", type="primary"):
         set_current(None)

@@ -15,6 +15,7 @@ from coach.library import QuestionLibrary
 from coach.models import (
     MAX_ANSWER_CHARS,
     PARTS,
+    STRONG_PART_AVERAGE,
     Answer,
     FollowUp,
     Grade,
@@ -316,7 +317,10 @@ def summarise(answers: Sequence[Answer]) -> Summary:
     if not graded:
         return Summary(answered, skipped, None, {}, None, "Answer at least one question to get a summary.")
     averages: dict[PartName, float] = {p: sum(g.part(p).score for g in graded) / len(graded) for p in PARTS}
-    weakest = min(PARTS, key=lambda p: averages[p])
     overall = sum(g.overall for g in graded) / len(graded)
+    weakest: PartName | None = min(PARTS, key=lambda p: averages[p])
+    if averages[weakest] >= STRONG_PART_AVERAGE:
+        # Every part is strong: naming a "weakest" one would be criticism the answers do not earn.
+        return Summary(answered, skipped, overall, averages, None, "Every part was strong. Keep practising aloud.")
     advice = f"Practise your {weakest}: {PART_ADVICE[weakest]}."
     return Summary(answered, skipped, overall, averages, weakest, advice)

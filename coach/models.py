@@ -42,6 +42,8 @@ TOPIC_LABELS: dict[str, str] = {
 TYPE_LABELS: dict[str, str] = {"both": "Both", "behavioral": "Behavioural", "case": "Case"}
 
 MAX_ANSWER_CHARS = 20_000
+# A part averaging this or more is strong: no summary calls it the weakest.
+STRONG_PART_AVERAGE = 4.5
 MAX_HINT_CHARS = 300  # one line of "a strong answer shows" or one probe
 
 

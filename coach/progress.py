@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from statistics import mean
 from typing import Any
 
-from coach.models import PARTS, TOPIC_LABELS, InterviewSetup, PartName
+from coach.models import PARTS, STRONG_PART_AVERAGE, TOPIC_LABELS, InterviewSetup, PartName
 
 RECENT = 10  # answers in the "recent" window the trend compares with the one before
 
@@ -57,7 +57,7 @@ def compute_progress(
         answered_this_week=sum(pt["when"] >= now - timedelta(days=7) for pt in points),
         average=mean(overall),
         part_averages=part_averages,
-        weakest_part=min(PARTS, key=lambda p: part_averages[p]),
+        weakest_part=_weakest_part(part_averages),
         topic_averages=topic_averages,
         weakest_topics=_weakest_topics(topic_averages),
         trend=_trend(overall),
@@ -73,6 +73,12 @@ def _point(row: Mapping[str, Any]) -> dict[str, Any]:
         "overall": row["overall"],
         **{p: row[f"{p}_score"] for p in PARTS},
     }
+
+
+def _weakest_part(part_averages: Mapping[PartName, float]) -> PartName | None:
+    """The lowest part, unless every part is strong."""
+    weakest = min(PARTS, key=lambda p: part_averages[p])
+    return weakest if part_averages[weakest] < STRONG_PART_AVERAGE else None
 
 
 def _weakest_topics(topic_averages: Mapping[str, tuple[int, float]], count: int = 2) -> list[str]:

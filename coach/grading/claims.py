@@ -51,8 +51,15 @@ class Reading:
 
     def outcome(self) -> str:
         """The result clauses, and any later clause that reports a change ("..., which cut returns by a fifth")."""
-        parts = [c for c in self.after_set_up() if c.label == "R" or _reports_change(c)]
-        return self.text(parts)
+        return self.text(self.outcome_clauses())
+
+    def outcome_clauses(self) -> list[Clause]:
+        # In a behavioural answer "I would review it afterwards" is no outcome, whatever its label.
+        return [
+            c
+            for c in self.after_set_up()
+            if (c.label == "R" or _reports_change(c, self.is_case)) and (self.is_case or not _hypothetical(c))
+        ]
 
     def set_up(self) -> str:
         """The situation, and whatever comes before the first step (first-person background counts)."""
@@ -65,23 +72,41 @@ class Reading:
 
 
 _CHANGE_CUES = ("r_change", "r_from_to", "r_phrase", "r_recognition", "r_lesson", "r_expect")
+# What happened afterwards, in a behavioural story.
 _OUTCOME = cues.rx(
-    r"\b(?:became|become|got|gets|get|are now|is now|were now|was now|ended|finished|stayed|kept|remained|went live|"
-    r"passed|won|lost|saved|avoided|stopped|never (?:stopped|missed|ran out|happened)|no longer|hit|met|beat|"
-    r"made it|delivered|achieved|landed|launched|opened|closed|completed|worked|paid off|turned around)\b",
+    r"\b(?:became|become|got (?:better|worse|faster|easier|smoother|back)|are now|is now|were now|was now|ended|"
+    r"finished|stayed|remained|went live|won|saved|avoided|stopped|never (?:stopped|missed|ran out|happened)|"
+    r"no longer|hit|beat|made it|achieved|landed|paid off|turned around|went (?:well|smoothly|fine|great)|"
+    r"worked (?:well|out)|enjoyed|thanked|were happy|was happy|(?:everyone|they|he|she|customers?) said)\b",
+    r"\bpassed (?:the|our|its|their|every|all|an?) (?:\w+ ){0,2}(?:audit|inspection|review|test|certification|uat)",
+    r"\blost (?:only|just|no|fewer|less|nothing)\b|\bmet (?:the|our|its|their|every|all) (?:\w+ )?(?:target|deadline|"
+    r"goal|date|sla|plan)",
     r"\b(?:overall|in the end|afterwards|eventually|since then|by the end|as a result|because of (?:this|that))\b",
+)
+# What the candidate expects, in a case answer.
+_EXPECTED = cues.rx(
+    r"\b(?:would|should|could|will|might) (?:\w+ )?(?:show|tell us|give us|mean|let us|help|lead to|result in|pay back|"
+    r"free up|save|cut|reduce|lift|raise|improve|bring (?:it|them|us) back|get (?:it|them|us) back)\b",
+    r"\b(?:i(?:'d| would) expect|expected|the impact|payback|success would|we(?:'d| would) know)\b",
+    r"\beither\b.{0,80}\bor\b",
 )
 
 
-def _reports_change(clause: Clause) -> bool:
+def _reports_change(clause: Clause, is_case: bool) -> bool:
+    if is_case:
+        return "r_expect" in clause.features or bool(_EXPECTED.search(plain(clause.span.text)))
     if any(name in clause.features for name in _CHANGE_CUES):
         return True
     return bool(_OUTCOME.search(plain(clause.span.text)))
 
 
+# A filler with the commas around it: "would, like, probably" reads as "would probably".
+_FILLER_RUN = re.compile(rf"(?:,\s*)?(?:{cues.FILLER.pattern})(?:\s*,)?", re.ASCII)
+
+
 def plain(text: str) -> str:
     """Lower-cased text with fillers taken out: "I, um, kind of just talked" reads as "i just talked"."""
-    return " ".join(cues.FILLER.sub(" ", cues.norm(text)).replace(" ,", ",").split())
+    return " ".join(_FILLER_RUN.sub(" ", cues.norm(text)).split())
 
 
 @dataclass
@@ -235,17 +260,26 @@ _GOAL_WORDS = cues.rx(
     cues.T_GOAL.pattern,
     cues.T_PURPOSE.pattern,
     cues.T_TARGET.pattern,
-    r"\b(?:objective|goal|aim|target|success|priority|mandate|purpose)\b",
     r"\b(?:i|we)(?:'d| would| will|'ll)? (?:want|need|aim|have|must|should) to\b|\bthe (?:question|decision|job) is\b",
+    r"\b(?:commitment|ambition|pledge|mandate|brief) (?:is|was|of|to)\b",
 )
+# A case objective often reads as a level to get back to ("I'd want them back above 99.5%").
+_CASE_GOAL = cues.rx(
+    r"\b(?:back (?:above|below|under|to|on|within)|(?:get|bring) (?:it|them|us|that|this) "
+    r"(?:back|down|up|to|below|above|under))\b|\bwant (?:it|them|us|that) (?:back|below|above|under|to)\b",
+)
+# "My last job" is a place, not a responsibility.
+_FORMER_JOB = re.compile(r"\bmy (?:last|old|current|previous|first|former|new|present|summer) (?:job|role|position)\b")
 
 
 def _task_claims(r: Reading) -> list[Claim]:
     t = r.part("T")
     # A lesson ("I learned to fix the logic before adding labour") is no goal and no ownership.
     low_answer = plain(r.text([c for c in r.counted if "r_lesson" not in c.features]))
+    low_answer = _FORMER_JOB.sub("at work", low_answer)
     owned = bool(detect.OWNERSHIP.search(low_answer))
     goal = bool(_GOAL_WORDS.search(low_answer) or cues.T_NEED.search(low_answer))
+    goal = goal or (r.is_case and bool(_CASE_GOAL.search(low_answer)))
     if r.is_case:
         if not t and not goal:
             return [Claim("task.missing", MISSING_TEXT["task.missing"][True], 0.6)]
@@ -272,7 +306,9 @@ _TARGET = cues.rx(
     r"\b(?:target|goal|aim|objective|kpi|threshold|budget|cap|limit|quota|sla|requirement|required|standard|"
     r"contract\w*|promised|commitment|committed|against (?:their|our|the|a))\w*\b[^.;]{0,40}\d",
     r"\b(?:\d[\d.,]*\s?(?:%|percent)|\d+ (?:days?|hours?))[^.;]{0,30}\b(?:target|requirement|standard|sla|goal)\b",
-    r"\bclos(?:e|ed|ing) (?:the|that|this) gap\b|\b(?:every|all|each) (?:[\w-]+ ){0,4}(?:closed|fixed|resolved|"
+    r"\b(?:on|within|under|back on|back within|back under) (?:the )?(?:budget|plan|target|forecast)\b",
+    r"\b(?:couldn't|could not|can't|cannot|wouldn't|would not|never|didn't|did not) (?:\w+ )?happen again\b",
+    r"\bclos(?:e|ed|ing) (?:the|that|this) gap\b|\b(?:every|all|each) (?:[\w-]+ ){0,6}(?:closed|fixed|resolved|"
     r"cleared|on time|trained|covered|shipped|delivered|answered|completed)\b|\bkeep (?:the|our) \w+ running\b",
     r"\b(?:last year's|previous|prior|original|pre-\w+) (?:level|levels|rate|figure)\b|\bback to\b",
     r"\b(?:to|would|by) (?:reduce|cut|halve|improve|increase|raise|bring|get|reach|hit|lower|keep|take|drive|"
@@ -311,9 +347,11 @@ def distinct_steps(text: str) -> int:
 def _action_claims(r: Reading) -> list[Claim]:
     a = r.part("A")
     if not a:
-        if _steps_anywhere(r):
-            return []
-        return [Claim("action.missing", MISSING_TEXT["action.missing"][r.is_case], 0.7)]
+        if not _steps_anywhere(r):
+            return [Claim("action.missing", MISSING_TEXT["action.missing"][r.is_case], 0.7)]
+        # Steps the labeller gave other parts: only their number is judged.
+        elsewhere = r.text(r.counted if r.is_case else [c for c in r.counted if c.label != "S"])
+        return [_one_step(elsewhere)] if distinct_steps(elsewhere) <= 1 else []
     out: list[Claim] = []
     steps = r.steps()
     low = cues.norm(steps)
@@ -329,13 +367,7 @@ def _action_claims(r: Reading) -> list[Claim]:
         )
     later = r.text(r.after_set_up())
     if distinct_steps(r.text([c for c in r.counted if c.label != "S"])) <= 1 and len(a) == 1:
-        out.append(
-            Claim(
-                "action.one_step",
-                f"Only one step, {quote(steps)}: walk through two or three concrete steps in order.",
-                0.45,
-            )
-        )
+        out.append(_one_step(steps))
     if not detect.has_method(later + " " + r.text(r.part("T"))):
         out.append(
             Claim(
@@ -360,6 +392,12 @@ _DID = cues.rx(
 )
 
 
+def _one_step(steps: str) -> Claim:
+    return Claim(
+        "action.one_step", f"Only one step, {quote(steps)}: walk through two or three concrete steps in order.", 0.45
+    )
+
+
 def _steps_anywhere(r: Reading) -> bool:
     if r.is_case:
         low = plain(r.text(r.counted))
@@ -368,18 +406,26 @@ def _steps_anywhere(r: Reading) -> bool:
     return bool(cues.A_I_DID.search(low) or cues.A_WE_DID.search(low) or _DID.search(low) or cues.A_WOULD.search(low))
 
 
+_HABIT = cues.rx(
+    r"\b(?:every|each) (?:morning|day|evening|night|week|month|shift|time|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday)\b|\bused to\b|\busually\b|\bwhenever\b",
+)
+
+
+def _hypothetical(clause: Clause) -> bool:
+    """What the candidate would do, not what they used to do ("every morning I would print the board")."""
+    return "hypothetical" in clause.features and not _HABIT.search(cues.norm(clause.span.text))
+
+
 def _mostly_hypothetical(clauses: list[Clause]) -> bool:
-    would = sum("hypothetical" in c.features for c in clauses)
-    past = sum("past" in c.features and "hypothetical" not in c.features for c in clauses)
+    would = sum(_hypothetical(c) for c in clauses)
+    past = sum("past" in c.features and not _hypothetical(c) for c in clauses)
     return would >= 2 and would > 2 * past
 
 
 def _result_claims(r: Reading) -> list[Claim]:
-    res = r.part("R")
     outcome = r.outcome()
-    if not res:
-        if outcome.strip():
-            return []
+    if not outcome.strip():
         return [Claim("result.missing", MISSING_TEXT["result.missing"][r.is_case], 0.65)]
     out: list[Claim] = []
     low = cues.norm(outcome)
@@ -440,7 +486,7 @@ def _answer_claims(r: Reading) -> list[Claim]:
         out.append(
             Claim("answer.fillers", f"Many fillers ({fillers}, like “um”, “like”, “you know”): pause instead.", 0.4)
         )
-    aside_words = sum(len(txt.words(c.span.text)) for c in r.clauses if c.label == "-" and not _structural(c))
+    aside_words = sum(len(txt.words(c.span.text)) for c in r.clauses if is_aside(c))
     if r.n_words >= 60 and aside_words / r.n_words >= ASIDE_SHARE:
         out.append(
             Claim(
@@ -452,13 +498,19 @@ def _answer_claims(r: Reading) -> list[Claim]:
     return out
 
 
-def _structural(clause: Clause) -> bool:
-    return "filler_only" in clause.features or "n_injection" in clause.features
+_ASIDE_CUES = ("n_opinion", "n_generic", "n_meta")
+
+
+def is_aside(clause: Clause) -> bool:
+    """Opinion, generic talk or meta talk outside the story; text the labeller could not place is not enough."""
+    if clause.label != "-" or "filler_only" in clause.features or "n_injection" in clause.features:
+        return False
+    return any(name in clause.features for name in _ASIDE_CUES)
 
 
 def _hypothetical_answer(r: Reading) -> bool:
-    hypothetical = sum("hypothetical" in c.features for c in r.counted)
-    past = sum("past" in c.features and "hypothetical" not in c.features for c in r.counted)
+    hypothetical = sum(_hypothetical(c) for c in r.counted)
+    past = sum("past" in c.features and not _hypothetical(c) for c in r.counted)
     return hypothetical >= 2 and hypothetical > 1.5 * past
 
 
@@ -470,7 +522,7 @@ def off_question(r: Reading) -> str | None:
     low = cues.norm(r.answer)
     if r.is_case:
         return None
-    if detect.FAILURE_ASKED.search(r.question) and not detect.FAILURE_TOLD.search(low):
+    if detect.FAILURE_ASKED.search(r.question) and (detect.DENIAL.search(low) or not detect.FAILURE_TOLD.search(low)):
         return "The question asks about something that went wrong; this story is a success. Tell one that failed."
     if (
         detect.INFLUENCE_ASKED.search(r.question)
@@ -478,4 +530,25 @@ def off_question(r: Reading) -> str | None:
         and not detect.INFLUENCE_TOLD.search(low)
     ):
         return "The question asks how you influenced people; this story is about giving orders."
+    if _topic_missed(r):
+        return "This story is about something other than what the question asks: pick a story on its topic."
     return None
+
+
+def _stems(text: str) -> set[str]:
+    words = (w.lower() for w in txt.words(cues.norm(text)) if "'" not in w)
+    return {w[:5] for w in words if len(w) > 2 and w not in cues.STOPWORDS and w not in detect.GENERIC_QUESTION_WORDS}
+
+
+def _topic_missed(r: Reading) -> bool:
+    """The question names an operations topic; the answer never touches it and dwells on another one."""
+    if r.n_words < 60:
+        return False
+    asked = _stems(r.question)
+    topics = [g for g in detect.TOPIC_GROUPS if asked & g]
+    if not topics:
+        return False
+    told = _stems(r.answer)
+    if any(told & g for g in topics):
+        return False
+    return any(len(told & g) >= 3 for g in detect.TOPIC_GROUPS if g not in topics)

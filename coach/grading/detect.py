@@ -26,7 +26,8 @@ QUANTITY = cues.rx(
     rf"\b(?:{_NUM_WORD})\b",
     r"\b(?:half|halved|halve|halving|doubled?|doubling|tripled?|quadrupled?|twice|tenfold|threefold|twofold)\b",
     r"\b(?:a|one|two) (?:third|quarter|fifth|tenth|half)s?\b|\bthirds?\b|\bfifths?\b",
-    rf"\bone (?:a|per|in|out of|of every|every|{_UNIT})\b|\b(?:once|one) (?:a|per) (?:day|week|month|year|shift)\b",
+    rf"\b(?:one|an?) (?:a|per|in|out of|of every|every|{_UNIT})\b",
+    r"\b(?:once|one) (?:a|per) (?:day|week|month|year|shift)\b",
     r"\bpercent(?:age)?\b|\bper ?cent\b|\bbasis points?\b|\bsingle digits?\b|\bdouble digits?\b",
     r"\b(?:no|none of the|not a single|not one) (?:more |further |other )?(?:\w+ )?(?:incidents?|injuries|"
     r"complaints?|errors?|defects?|stock-?outs?|recalls?|findings?|returns?|escapes?|failures?|breaches?|"
@@ -143,7 +144,8 @@ OWNERSHIP = cues.rx(
     r"\b(?:me|i was \w+|i had|i needed|i got|i volunteered|i offered) to (?:lead|own|run|fix|manage|coordinate|"
     r"deliver|handle|sort out|turn around|get|bring|cut|reduce|improve)\b",
     r"\bi was (?:\w+ ){0,3}(?:lead|manager|owner|coordinator|planner|supervisor|engineer|analyst|buyer|head)\b",
-    r"\b(?:and|so) (?:i )?(?:had|needed) to\b",
+    r"\b(?:and|so) (?:i )?(?:had|needed) to\b|\b(?:had |has |have )?(?:given|handed|assigned|set|asked|told|tasked|"
+    r"charged) me\b|\b(?:i was|i'm|i am) (?:part of|on|one of) (?:the|a) (?:\w+ ){0,2}(?:team|group|crew)\b",
     r"\b(?:was|is) (?:mine|my (?:call|order|account|project|area|line|shift))\b",
     r"\bi (?:lead|led|own|owned|ran|run|manage|managed|headed|coordinate|coordinated|oversee|oversaw|"
     r"supervise|supervised|sponsored|chaired) (?:the|a|an|our|this|that|my|all|every|both|\d+|two|three|four|five) "
@@ -202,6 +204,8 @@ LESSON = cues.rx(
     r"a rule|part of|the norm|routine|required)\b|\ba habit\b|\bmandatory\b|\bpermanent\w*\b",
     r"\basked (?:us|me|my team|our team) to (?:present|share|roll|lead|train|teach|run|write|brief|replicate|repeat|"
     r"do the same|help|take)\b|\bas (?:the|a) (?:template|standard|model|blueprint|example)\b",
+    r"\b(?:used|applied|ran|done|did it) again\b|\bthe same (?:[\w-]+ ){0,2}(?:method|approach|process|format|"
+    r"model|scheme|playbook|template)\b|\b(?:we|i|they|the site|the plant|the team|the company) now\b|"
     r"\b(?:picked it up|copied|followed suit|took it up)\b|\b(?:we|i|they|the site|the team) (?:kept|keep) "
     r"(?:the|it|using|doing|running|our|that|this)\b",
 )
@@ -260,3 +264,47 @@ def reply_has_facts(text: str) -> bool:
     """Whether a follow-up reply brings anything checkable: a number, a step, a role, a place, a method."""
     low = cues.norm(text)
     return bool(REPLY_FACT.search(low)) or has_method(text) is not None
+
+
+# Saying there is no such story is not telling one: "I can't think of a project of mine that failed".
+DENIAL = cues.rx(
+    r"\b(?:can't|cannot|can not|couldn't|don't|do not) (?:really )?(?:think of|remember|recall)\b|\bnever (?:really )?"
+    r"(?:failed|had a (?:failure|project fail)|made (?:a|any) (?:big |real )?mistake)\b|\bhaven't (?:really )?"
+    r"(?:failed|had)\b|\bnot (?:really )?(?:had|one) (?:a |any )?(?:failure|mistake)s?\b",
+)
+
+# Words of a question that say nothing of its topic.
+GENERIC_QUESTION_WORDS = frozenset(
+    (
+        "tell time describe example give walk situation experience happened handle handled approach share talk "
+        "about recent specific particular occasion instance moment ever during while after before make made making "
+        "improve improved improving improvement help helped work worked working team project projects process "
+        "processes business company role your yours what which whom whose how when where why would could should "
+        "have has had did does doing done were was been being take took taken kept keep keeping good better best "
+        "difficult hard tough challenging challenge challenges problem problems issue issues result results "
+        "outcome outcomes learn learned lesson lessons change changed changes changing thing things people person "
+        "someone others other manage managed managing lead led leading operation operations example, through "
+        "without within across under over more most less least much many major minor first last next new old "
+        "real actual actually really very also just something anything everything ways type kind sort part "
+        "like using used use show showed shown plan planned achieve achieved goal goals deliver delivered "
+        "decision decide decided needed need needs want wanted find found keep them they their there those these"
+    ).split()
+)
+# Stems that name one topic: a question about one is answered with any of its group.
+TOPIC_GROUPS: tuple[frozenset[str], ...] = tuple(
+    frozenset(g.split())
+    for g in (
+        "inven stock skus sku turns recor count cycle obsol exces write shrin accur varia locat",
+        "overt labou labor agenc hours staff shift roste sched headc temps",
+        "suppl vendo sourc procu purch buyer contr carri 3pl negot tende",
+        "safet injur incid accid hazar near loto ergon ppe recor lost",
+        "quali defec scrap yield compl recal nonco audit inspe rejec rewor capa",
+        "cost spend budge savin margi price expen cash finan ebitd",
+        "deliv ship shipp freig trans logis route truck fleet carri otif late time",
+        "custo clien accou servi compl",
+        "kpi kpis metri dashb board meeti revie measu perfo",
+        "hire hirin recru onboa train turno reten attri peopl staff",
+        "susta carbo emiss waste energ envir packa recyc",
+        "syste softw erp wms tms autom digit techn imple rollo",
+    )
+)

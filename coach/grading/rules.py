@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from coach.grading import cues, detect
 from coach.grading import text as txt
-from coach.grading.claims import Reading, distinct_steps, find_claims, quote
+from coach.grading.claims import Reading, distinct_steps, find_claims, is_aside, quote
 from coach.grading.labeller import Clause, LabelModel, label_clauses
 from coach.models import PARTS, Component, Grade, PartName, QuestionType, ReplyTo
 
@@ -110,7 +110,7 @@ def _penalty(code: str, r: Reading) -> float:
     if code == "answer.long":
         return max(0.6, 450 / r.raw_words)
     if code == "answer.asides":
-        aside = sum(len(txt.words(c.span.text)) for c in r.clauses if c.label == "-") / max(1, r.n_words)
+        aside = sum(len(txt.words(c.span.text)) for c in r.clauses if is_aside(c)) / max(1, r.n_words)
         return max(0.5, 1.15 - aside)
     return PENALTY.get(code, 1.0)
 
@@ -136,7 +136,7 @@ class RuleBasedGrader:
         for letter, part in PART_OF.items():
             ev = Evidence(r.part(letter))
             own_claims = " ".join(c.text for c in claims if c.code.startswith(f"{part}."))
-            if not ev.clauses:
+            if not ev.clauses or f"{part}.missing" in codes:  # never a score beside "no result"
                 components[part] = Component(present=False, score=0, feedback=own_claims)
                 continue
             score = min(5, scores[part])
