@@ -15,7 +15,7 @@ from coach.grading import FallbackGrader, make_grader
 from coach.grading.llm import PROMPT_NAME, LLMGrader, locate_quote, reset_remembered_modes
 from coach.grading.prompt import load_prompt
 from coach.grading.rules import RuleBasedGrader
-from coach.models import PARTS
+from coach.models import ADVICE_CODES, PARTS
 from tests.browser_support import free_port
 from tests.llm_server import FakeOpenAIServer, Reply, answer_in, completion, grade_json, running_server
 
@@ -309,3 +309,27 @@ def test_settings_page_reports_a_dead_server(db_path: Path, monkeypatch) -> None
     next(b for b in at.button if b.label == "Test connection").click().run()
     assert [e.value for e in at.error] == ["Connection failed."]
     assert "could not be reached" in page_text(at)
+
+
+# -- advice codes ---------------------------------------------------------------
+
+
+def test_the_llm_speaks_the_advice_codes(server: FakeOpenAIServer) -> None:
+    suggestions = [
+        {"code": "result.no_timeframe", "text": "Say when the result came."},
+        {"code": "made.up", "text": "Smile more."},
+        {"code": None, "text": "Tighten the ending."},
+        "A plain string from a loose model.",
+    ]
+    server.responder = lambda r: completion(grade_json(answer_in(r), suggestions=suggestions))
+    grade = LLMGrader(settings_for(server.url)).grade(QUESTION, ANSWER)
+    assert [(a.code, a.part) for a in grade.advice] == [
+        ("result.no_timeframe", "result"),
+        (None, "answer"),
+        (None, "answer"),
+    ], "known codes kept with their part; unknown codes read as none; at most three"
+    assert grade.suggestions == [a.text for a in grade.advice]
+    system = next(m["content"] for m in server.requests[0]["messages"] if m["role"] == "system")
+    assert all(code in system for code in ADVICE_CODES if not code.startswith("delivery."))
+    schema = server.requests[0]["response_format"]["json_schema"]["schema"]
+    assert schema["properties"]["suggestions"]["items"]["required"] == ["code", "text"]
