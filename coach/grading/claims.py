@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from coach.grading import cues, detect
 from coach.grading import text as txt
@@ -44,29 +45,34 @@ class Reading:
     def text(self, clauses: list[Clause]) -> str:
         return " ".join(c.span.text for c in clauses)
 
+    @cached_property
     def after_set_up(self) -> list[Clause]:
         """Clauses from the first step on: where the steps and the outcome live."""
         first = next((i for i, c in enumerate(self.counted) if c.label in "AR"), len(self.counted))
         return self.counted[first:]
 
+    @cached_property
     def outcome(self) -> str:
         """The result clauses, and any later clause that reports a change ("..., which cut returns by a fifth")."""
-        return self.text(self.outcome_clauses())
+        return self.text(self.outcome_clauses)
 
+    @cached_property
     def outcome_clauses(self) -> list[Clause]:
         # In a behavioural answer "I would review it afterwards" is no outcome, whatever its label.
         return [
             c
-            for c in self.after_set_up()
-            if (c.label == "R" or _reports_change(c, self.is_case)) and (self.is_case or not _hypothetical(c))
+            for c in self.after_set_up
+            if (c.label == "R" or _reports_change(c, self.is_case)) and (self.is_case or not _own_plan(c))
         ]
 
+    @cached_property
     def set_up(self) -> str:
         """The situation, and whatever comes before the first step (first-person background counts)."""
         first = next((i for i, c in enumerate(self.counted) if c.label in "AR"), len(self.counted))
         before = self.counted[:first]
         return self.text([c for c in self.counted if c.label == "S" or c in before])
 
+    @cached_property
     def steps(self) -> str:
         return self.text(self.part("A"))
 
@@ -92,9 +98,24 @@ _EXPECTED = cues.rx(
 )
 
 
+# A change told in the present or as an expectation, in a case answer: "this frees 20% of stock",
+# "the urgent orders would make it". Only when someone other than the candidate is the subject.
+_CASE_CHANGE = cues.rx(
+    r"\b(?:improves?|improving|falls?|drops?|rises?|frees?|cuts?|reduces?|lowers?|raises?|lifts?|saves?|recovers?|"
+    r"pays? (?:back|for)|funds?|goes (?:up|down)|comes? down|disappears?)\b",
+    r"\b(?:would|should|will|could|might)(?: \w+)? (?:be|make|get|go|come|stay|work|fall|drop|rise|improve|"
+    r"recover|hold|"
+    r"pay|fund|free|mean)\b",
+)
+
+
 def _reports_change(clause: Clause, is_case: bool) -> bool:
     if is_case:
-        return "r_expect" in clause.features or bool(_EXPECTED.search(plain(clause.span.text)))
+        low = plain(clause.span.text)
+        if "r_expect" in clause.features or _EXPECTED.search(low):
+            return True
+        mine = "i_start" in clause.features or "we_start" in clause.features
+        return not mine and bool(_CASE_CHANGE.search(low))
     if any(name in clause.features for name in _CHANGE_CUES):
         return True
     return bool(_OUTCOME.search(plain(clause.span.text)))
@@ -104,6 +125,7 @@ def _reports_change(clause: Clause, is_case: bool) -> bool:
 _FILLER_RUN = re.compile(rf"(?:,\s*)?(?:{cues.FILLER.pattern})(?:\s*,)?", re.ASCII)
 
 
+@lru_cache(maxsize=4096)
 def plain(text: str) -> str:
     """Lower-cased text with fillers taken out: "I, um, kind of just talked" reads as "i just talked"."""
     return " ".join(_FILLER_RUN.sub(" ", cues.norm(text)).split())
@@ -188,7 +210,7 @@ MISSING_TEXT = {
 
 def _situation_claims(r: Reading) -> list[Claim]:
     s = r.part("S")
-    set_up = r.set_up()
+    set_up = r.set_up
     if not s:
         if _situation_anywhere(r):
             return []
@@ -353,7 +375,7 @@ def _action_claims(r: Reading) -> list[Claim]:
         elsewhere = r.text(r.counted if r.is_case else [c for c in r.counted if c.label != "S"])
         return [_one_step(elsewhere)] if distinct_steps(elsewhere) <= 1 else []
     out: list[Claim] = []
-    steps = r.steps()
+    steps = r.steps
     low = cues.norm(steps)
     i_steps = len(cues.A_I_DID.findall(low)) + len(re.findall(r"\bi (?:\w+ly )?\w{3,}ed\b", low))
     we_steps = len(cues.A_WE_DID.findall(low)) + len(re.findall(r"\bwe (?:\w+ly )?\w{3,}ed\b", low))
@@ -365,7 +387,7 @@ def _action_claims(r: Reading) -> list[Claim]:
                 0.55,
             )
         )
-    later = r.text(r.after_set_up())
+    later = r.text(r.after_set_up)
     if distinct_steps(r.text([c for c in r.counted if c.label != "S"])) <= 1 and len(a) == 1:
         out.append(_one_step(steps))
     if not detect.has_method(later + " " + r.text(r.part("T"))):
@@ -385,6 +407,11 @@ def _action_claims(r: Reading) -> list[Claim]:
 
 
 _DID = cues.rx(
+    # Non-native answers often tell past steps in the present: "I call them every day".
+    r"\bi (?:\w+ly |then |also |first |always )?(?:check|change|talk|call|make|go|take|put|organi[sz]e|start|ask|move|"
+    r"create|prepare|train|use|build|write|send|meet|speak|collect|analy[sz]e|separate|film|clean|adjust|push|run|"
+    r"set|give|show|explain|find|decide|plan|study|count|order|contact|visit|negotiate|propose|introduce|"
+    r"implement|install|review|update|follow|track|measure|test|try|fix|replace|reduce|cut|add|remove)\b",
     r"\b(?:i|we|my team|the team)\W+(?:\w+ly |just |then |also |first |quickly |personally |all |both ){0,2}"
     r"(?:\w{3,}ed|went|got|made|took|put|set|ran|led|met|built|found|brought|sat|spent|began|chose|wrote|drove|"
     r"gave|kept|sent|told|cut|did|held|paid|bought|sold|won|rang|spoke|fought|taught|thought|shut|split|hired|"
@@ -412,9 +439,26 @@ _HABIT = cues.rx(
 )
 
 
+_PAST_PERFECT = cues.rx(
+    r"\b(?:i|we|they|he|she)'d (?:already |just |never |not )?(?:\w+ed|been|had|done|gone|seen|made|taken|"
+    r"given|written|"
+    r"run|put|set|built|got|found|left|lost|known|brought|spent|sent|begun|chosen|driven|grown|held|kept|led|met)\b",
+)
+
+
 def _hypothetical(clause: Clause) -> bool:
     """What the candidate would do, not what they used to do ("every morning I would print the board")."""
-    return "hypothetical" in clause.features and not _HABIT.search(cues.norm(clause.span.text))
+    if "hypothetical" not in clause.features:
+        return False
+    low = cues.norm(clause.span.text)
+    return not (
+        _HABIT.search(low) or (_PAST_PERFECT.search(low) and not cues.HYPOTHETICAL.search(_PAST_PERFECT.sub("", low)))
+    )
+
+
+def _own_plan(clause: Clause) -> bool:
+    """A step the candidate would take ("I would review it afterwards"): never an outcome of a real story."""
+    return _hypothetical(clause) and ("i_start" in clause.features or "we_start" in clause.features)
 
 
 def _mostly_hypothetical(clauses: list[Clause]) -> bool:
@@ -424,7 +468,7 @@ def _mostly_hypothetical(clauses: list[Clause]) -> bool:
 
 
 def _result_claims(r: Reading) -> list[Claim]:
-    outcome = r.outcome()
+    outcome = r.outcome
     if not outcome.strip():
         return [Claim("result.missing", MISSING_TEXT["result.missing"][r.is_case], 0.65)]
     out: list[Claim] = []
@@ -440,9 +484,9 @@ def _result_claims(r: Reading) -> list[Claim]:
         out.append(Claim("result.no_number", text, 0.6))
     if r.is_case:
         return out
-    if not detect.TIMEFRAME.search(low) and not detect.TIMEFRAME.search(cues.norm(r.text(r.after_set_up()))):
+    if not detect.TIMEFRAME.search(low) and not detect.TIMEFRAME.search(cues.norm(r.text(r.after_set_up))):
         out.append(Claim("result.no_timeframe", f"{quote(outcome)}: say when, or over what period, it happened.", 0.3))
-    if not detect.LESSON.search(cues.norm(r.text(r.after_set_up()))):
+    if not detect.LESSON.search(cues.norm(r.text(r.after_set_up))):
         out.append(Claim("result.no_lesson", "Close with what you learned, or what stayed in place afterwards.", 0.15))
     return out
 

@@ -106,7 +106,12 @@ _METHOD_TERMS = (
     r"cost model|financial model|payback|capex|opex|budget\w*|survey\w*|questionnaire|feedback (?:form|session)|"
     r"coded them|tally|tallied|count(?:ed|ing)? (?:every|each|the)|measur(?:ed|ing) (?:every|each|the)|"
     r"ppe|signage|guard(?:s|ing)?|interlocks?|ergonomic\w*|tracking|track(?:ed|ing)?|log(?:ged|ging)?|"
-    r"calendar|appointment\w*|booking system|portal|app\b|software|system\b|tool\b|tools\b|report\b|reports\b"
+    r"calendar|appointment\w*|booking system|portal|app\b|software|system\b|tool\b|tools\b|report\b|reports\b|"
+    r"sheets?|notebooks?|log ?books?|colou?r[- ]cod\w*|film(?:ed|ing)?|video\w*|photo\w*|classif\w*|categori[sz]\w*|"
+    r"(?:sorted|grouped|ranked|split|broke \w+ down) (?:them |it )?by|repeat\w* (?:\w+ ){0,2}back|read(?:ing)? back|"
+    r"minimum (?:of|level|stock)|maximum (?:of|level|stock)|reorder\w*|kanban|two-bin|labels?|labell?ed|signs?|"
+    r"floor markings?|shadow boards?|standard (?:setting|settings|times?|sheet)|setting sheets?|"
+    r"handover\w*|hand-?off (?:sheet|note|form)|forms?|logs?|registers?|matrix|matrices|rota|schedule"
 )
 METHOD = cues.rx(rf"\b(?:{_METHOD_TERMS})\b")
 # A named tool or system in capitals ("LOTO", "UAT", "RAID") reads as a method wherever it stands.
@@ -206,6 +211,19 @@ LESSON = cues.rx(
     r"do the same|help|take)\b|\bas (?:the|a) (?:template|standard|model|blueprint|example)\b",
     r"\b(?:used|applied|ran|done|did it) again\b|\bthe same (?:[\w-]+ ){0,2}(?:method|approach|process|format|"
     r"model|scheme|playbook|template)\b|\b(?:we|i|they|the site|the plant|the team|the company) now\b|"
+    r"\b(?:is|are|was|were) (?:now|still) (?:how|what|the|a|an|part|in|our|their|used|run|done|kept|standard)\b|"
+    r"\bnow [a-z]+s\b|'ve since\b|\b(?:kept|keeps|keep) (?:running|going|working)\b|"
+    r"\b(?:built|written|embedded|baked|folded) into\b|\bpart of (?:our|the|their) (?:standard|annual|process|"
+    r"sop|sops|training|onboarding|induction|routine|plan|playbook)\b|\bsurvived\b|"
+    r"\b(?:to|across|on|for|at|in) (?:all|every|each|the other|other|another|both) (?:\d+ |"
+    r"[\w-]+ ){0,2}(?:shifts?|sites?|"
+    r"stores?|plants?|lines?|teams?|regions?|accounts?|machines?|suppliers?|warehouses?|dcs|depots?|customers?|"
+    r"projects?|launches?|branches?|departments?|units?|countries|markets?|locations?|facilities|products?)\b|"
+    r"\bthe other (?:\w+ ){0,2}(?:shifts?|sites?|stores?|plants?|lines?|teams?|regions?|warehouses?|departments?) "
+    r"(?:copy|copied|use|used|adopt|adopted|took|take|follow|followed)\b|"
+    r"\b(?:people|everyone|they|we|the team|staff|operators|planners) (?:still |now |kept |keep )?(?:use|"
+    r"used|uses|using) "
+    r"(?:it|them|this|that|the)\b|\b(?:matters|counts|works) (?:more|better) than\b|\bmore important than\b|"
     r"\b(?:picked it up|copied|followed suit|took it up)\b|\b(?:we|i|they|the site|the team) (?:kept|keep) "
     r"(?:the|it|using|doing|running|our|that|this)\b",
 )

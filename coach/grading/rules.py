@@ -59,10 +59,10 @@ class PartGrade:
 def _scores(r: Reading, codes: set[str]) -> dict[PartName, int]:
     """Each present part's 0-5 score, from the same findings the claims are made on."""
     s_text, t_text = cues.norm(r.text(r.part("S"))), cues.norm(r.text(r.part("T")))
-    outcome = cues.norm(r.outcome())
+    outcome = cues.norm(r.outcome)
     steps = r.part("A")
-    n_steps = distinct_steps(r.steps())
-    later = cues.norm(r.text(r.after_set_up()))
+    n_steps = distinct_steps(r.steps)
+    later = cues.norm(r.text(r.after_set_up))
     goal = any(p.search(t_text) for p in (cues.T_GOAL, cues.T_PURPOSE, cues.T_TARGET, cues.T_OWN))
     number = bool(detect.QUANTITY.search(outcome))
     timeframe = bool(detect.TIMEFRAME.search(later))
@@ -78,7 +78,7 @@ def _scores(r: Reading, codes: set[str]) -> dict[PartName, int]:
             1
             + ("action.we" not in codes and "action.hypothetical" not in codes)
             + (n_steps >= 2 or len(steps) >= 2)
-            + (n_steps >= 4 or len(txt.words(r.steps())) >= 50)
+            + (n_steps >= 4 or len(txt.words(r.steps)) >= 50)
             + ("action.no_method" not in codes),
         ),
         "result": min(
@@ -231,5 +231,6 @@ def _instruction(clause: Clause) -> bool:
 
 def _hollow(clause: Clause) -> bool:
     """A STAR label with nothing behind it ("Result: done."): it shows no part, whatever its label says."""
-    labelled = any(name.startswith("explicit_here_") for name in clause.features)
-    return labelled and "filler_only" in clause.features
+    if "filler_only" not in clause.features:
+        return False
+    return any(name.startswith("explicit_here_") for name in clause.features)
