@@ -67,7 +67,7 @@ _QUESTIONS: dict[str, tuple[str, str]] = {
         "What analysis or tool would you use to decide what to change?",
     ),
     "result.missing": (
-        "What was the result? Give me a number on an operations measure and the time it took.",
+        "What was the result, in numbers, and how long did it take?",
         "What impact would you expect, by how much, and how would you measure it?",
     ),
     "result.no_number": (

@@ -39,11 +39,48 @@ def rx(*patterns: str) -> re.Pattern[str] | Family:
     Lower-casing the text once and matching case-sensitively is about twice as fast as
     re.IGNORECASE, which matters at 40 families per clause.
     """
-    parts = [part for p in patterns for part in _top_level_alternatives(_lower_literals(p))]
+    parts = [part for p in patterns for alt in _top_level_alternatives(_lower_literals(p)) for part in _unwrap(alt)]
     anchored = "|".join(f"(?:{p})" for p in parts if p.startswith("^"))
-    free = "|".join(f"(?:{p})" for p in parts if not p.startswith("^"))
+    free = "|".join(f"(?:{p})" for p in parts if not p.startswith("^") and not p.startswith(r"\b"))
+    # One word-boundary test for every alternative that starts with one: sre tries each top-level
+    # alternative at each position, so forty "\b..." branches cost forty tests where one will do.
+    bounded = "|".join(f"(?:{p[2:]})" for p in parts if p.startswith(r"\b"))
+    if bounded:
+        free = "|".join(x for x in (rf"\b(?:{bounded})", free) if x)
     # ASCII classes: a quarter faster, and the cues are English words (norm() maps NBSP to space).
     return Family(anchored, free) if anchored else re.compile(free, re.ASCII)
+
+
+def _unwrap(pattern: str) -> list[str]:
+    """The alternatives of a pattern that is one non-capturing group around alternatives, else the pattern."""
+    while pattern.startswith("(?:") and _closes_at_end(pattern):
+        inner = pattern[3:-1]
+        alternatives = _top_level_alternatives(inner)
+        if len(alternatives) > 1:
+            return [part for alt in alternatives for part in _unwrap(alt)]
+        pattern = inner
+    return [pattern]
+
+
+def _closes_at_end(pattern: str) -> bool:
+    """Whether the bracket opening the pattern is the one that closes it."""
+    depth, in_class, escaped = 0, False, False
+    for i, ch in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i == len(pattern) - 1
+    return False
 
 
 def _top_level_alternatives(pattern: str) -> list[str]:

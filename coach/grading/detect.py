@@ -193,6 +193,13 @@ PROBLEM = cues.rx(
     r"n't\b|\bnot\b|\bwithout\b|\bnever\b|\bonly\b",
 )
 
+# A lesson told outright: on its own it makes a clause part of the outcome.
+LESSON_TOLD = cues.rx(
+    cues.R_LESSON.pattern,
+    r"\b(?:ever since|since then|from then on|(?:the )?(?:thing|lesson|takeaway) i took|taught me|"
+    r"i (?:learned|learnt))\b",
+)
+
 LESSON = cues.rx(
     cues.R_LESSON.pattern,
     r"\b(?:still|now|is now|are now|has been|have been|became|become|remains?|stayed?) (?:\w+ ){0,3}(?:in place|"
@@ -224,24 +231,38 @@ LESSON = cues.rx(
     r"\b(?:people|everyone|they|we|the team|staff|operators|planners) (?:still |now |kept |keep )?(?:use|"
     r"used|uses|using) "
     r"(?:it|them|this|that|the)\b|\b(?:matters|counts|works) (?:more|better) than\b|\bmore important than\b|"
+    r"\bstill\b|\bnow\b|\bkept\b|\bwent across\b|\block(?:ed)? (?:it |them |that |this )?in(?:to)?\b|"
+    r"\b(?:added|wrote|built|put|locked|written|added) (?:[\w-]+ ){0,6}(?:into|to|in) (?:the|our|their|every|each|all) "
+    r"(?:[\w-]+ ){0,3}(?:checklists?|sops?|procedures?|standards?|control plans?|programs?|programmes?|process|"
+    r"training|templates?|systems?|schedules?|audits?|routines?)\b|"
     r"\b(?:picked it up|copied|followed suit|took it up)\b|\b(?:we|i|they|the site|the team) (?:kept|keep) "
     r"(?:the|it|using|doing|running|our|that|this)\b",
 )
 
 # The question asks about the candidate's own failure, not about failures they fixed.
 FAILURE_ASKED = re.compile(
-    r"\b(?:you|your|something|a project|an initiative|a decision|a plan|a change) (?:\w+ ){0,3}(?:failed|went wrong|"
-    r"didn't go|did not go|fell short|backfired|didn't work|did not work)\b|\b(?:a|your|biggest|worst|one) "
-    r"(?:\w+ )?(?:mistake|failure|setback|misjudg\w+)\b|\bmade a mistake\b|\bgot (?:it|something) wrong\b|"
-    r"\bwrong (?:call|decision)\b|\bregret\b|\byou failed\b|\bmissed (?:a|an|the|your) (?:target|deadline|goal)\b",
+    r"\b(?:you|your|a project you \w+|an initiative you \w+|a decision you \w+|a plan you \w+|a change you \w+|"
+    r"something you \w+) (?:\w+ ){0,2}(?:failed|went wrong|didn't go|did not go|fell short|backfired|didn't work|"
+    r"did not work)\b|\b(?:a|an|one) (?:project|initiative|plan|decision|change) (?:that |which )?(?:failed|went wrong|"
+    r"backfired|didn't work|did not work)\b|\byour (?:biggest |worst |big |major |professional )?(?:mistake|failure|"
+    r"setback)s?\b|\b(?:a|one) (?:big |major |professional )?(?:mistake|failure|setback) (?:you|that you|of yours)\b|"
+    r"\bmade a mistake\b|\bgot (?:it|something) wrong\b|\bwrong (?:call|decision) you\b|\byou regret\b|"
+    r"\byou failed\b|\byou missed (?:a|an|the|your) (?:target|deadline|goal)\b|\bfailed to (?:meet|hit|deliver)\b",
     re.IGNORECASE,
 )
+
+
+# A failure told as the candidate's own: what they got wrong, or what went wrong on their watch.
 FAILURE_TOLD = cues.rx(
-    r"\b(?:fail\w*|mistake\w*|my fault|i was wrong|i got it wrong|went wrong|didn't work|did not work|missed|"
-    r"fell short|should have|shouldn't have|could have|underestimat\w+|overestimat\w+|overlook\w*|wrong|regret|"
-    r"lesson|learn\w*|blame|own(?:ed)? (?:it|up|the)|admit\w*|apologi[sz]\w+|too late|too early|too fast|"
-    r"too slow|not enough|didn't|did not|hadn't|had not|wasn't|was not|couldn't|never|backfired|"
-    r"delayed|slipped|over budget|cost us|lost)\b",
+    r"\b(?:my (?:mistake|fault|error|bad|failure|misjudg\w+)|i was wrong|i got (?:it|that|this) wrong|i (?:\w+ )?"
+    r"(?:made a mistake|failed|forgot|missed|underestimat\w+|overestimat\w+|overlook\w+|misread|misjudg\w+|"
+    r"misunderst\w+|assumed|didn't (?:check|ask|test|think|plan|realise|realize|see|involve|escalate)|should have|"
+    r"shouldn't have|blame(?:d)? myself|own(?:ed)? (?:it|up|the mistake|the miss|the failure)|apologi[sz]\w+))\b",
+    r"\b(?:it|the project|the launch|the plan|the pilot|the rollout|this|that|the change|"
+    r"we) (?:\w+ )?(?:failed|went wrong|"
+    r"didn't work|did not work|backfired|fell short|slipped|missed (?:the|our|its)|was late|went live late|"
+    r"over ?ran|ran over)\b",
+    r"\b(?:lesson|learn\w*|in hindsight|looking back|next time|what i(?:'d| would) do differently)\b",
 )
 INFLUENCE_ASKED = re.compile(
     r"\b(?:influenc\w*|persuad\w*|convinc\w*|without (?:formal |direct )?authority|buy-?in|win over|won over|"
@@ -289,40 +310,4 @@ DENIAL = cues.rx(
     r"\b(?:can't|cannot|can not|couldn't|don't|do not) (?:really )?(?:think of|remember|recall)\b|\bnever (?:really )?"
     r"(?:failed|had a (?:failure|project fail)|made (?:a|any) (?:big |real )?mistake)\b|\bhaven't (?:really )?"
     r"(?:failed|had)\b|\bnot (?:really )?(?:had|one) (?:a |any )?(?:failure|mistake)s?\b",
-)
-
-# Words of a question that say nothing of its topic.
-GENERIC_QUESTION_WORDS = frozenset(
-    (
-        "tell time describe example give walk situation experience happened handle handled approach share talk "
-        "about recent specific particular occasion instance moment ever during while after before make made making "
-        "improve improved improving improvement help helped work worked working team project projects process "
-        "processes business company role your yours what which whom whose how when where why would could should "
-        "have has had did does doing done were was been being take took taken kept keep keeping good better best "
-        "difficult hard tough challenging challenge challenges problem problems issue issues result results "
-        "outcome outcomes learn learned lesson lessons change changed changes changing thing things people person "
-        "someone others other manage managed managing lead led leading operation operations example, through "
-        "without within across under over more most less least much many major minor first last next new old "
-        "real actual actually really very also just something anything everything ways type kind sort part "
-        "like using used use show showed shown plan planned achieve achieved goal goals deliver delivered "
-        "decision decide decided needed need needs want wanted find found keep them they their there those these"
-    ).split()
-)
-# Stems that name one topic: a question about one is answered with any of its group.
-TOPIC_GROUPS: tuple[frozenset[str], ...] = tuple(
-    frozenset(g.split())
-    for g in (
-        "inven stock skus sku turns recor count cycle obsol exces write shrin accur varia locat",
-        "overt labou labor agenc hours staff shift roste sched headc temps",
-        "suppl vendo sourc procu purch buyer contr carri 3pl negot tende",
-        "safet injur incid accid hazar near loto ergon ppe recor lost",
-        "quali defec scrap yield compl recal nonco audit inspe rejec rewor capa",
-        "cost spend budge savin margi price expen cash finan ebitd",
-        "deliv ship shipp freig trans logis route truck fleet carri otif late time",
-        "custo clien accou servi compl",
-        "kpi kpis metri dashb board meeti revie measu perfo",
-        "hire hirin recru onboa train turno reten attri peopl staff",
-        "susta carbo emiss waste energ envir packa recyc",
-        "syste softw erp wms tms autom digit techn imple rollo",
-    )
 )

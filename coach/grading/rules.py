@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from coach.grading import cues, detect
 from coach.grading import text as txt
-from coach.grading.claims import Reading, distinct_steps, find_claims, is_aside, quote
+from coach.grading.claims import Reading, distinct_steps, find_claims, hit, is_aside, quote
 from coach.grading.labeller import Clause, LabelModel, label_clauses
 from coach.models import PARTS, Component, Grade, PartName, QuestionType, ReplyTo
 
@@ -64,9 +64,9 @@ def _scores(r: Reading, codes: set[str]) -> dict[PartName, int]:
     n_steps = distinct_steps(r.steps)
     later = cues.norm(r.text(r.after_set_up))
     goal = any(p.search(t_text) for p in (cues.T_GOAL, cues.T_PURPOSE, cues.T_TARGET, cues.T_OWN))
-    number = bool(detect.QUANTITY.search(outcome))
-    timeframe = bool(detect.TIMEFRAME.search(later))
-    lesson = bool(detect.LESSON.search(later))
+    number = hit(detect.QUANTITY, outcome)
+    timeframe = hit(detect.TIMEFRAME, later)
+    lesson = hit(detect.LESSON, later)
     return {
         "situation": 2
         + ("situation.vague" not in codes)

@@ -57,8 +57,15 @@ def label_of(match: re.Match[str]) -> str | None:
     return next(k for k, words in LABEL_WORDS.items() if re.fullmatch(words, low))
 
 
+_LABEL_MARKS = frozenset(":-–—(\n*_#")
+
+
 def leading_label(text: str) -> str | None:
     """The part a label at the very start of the text names, if there is one."""
+    head = text[:48]
+    # A label ends in a colon, dash, bracket, line break or markup near the start, or is all there is.
+    if len(text) > 48 and not _LABEL_MARKS.intersection(head):
+        return None
     match = _LABEL_AT_START.match(text)
     return label_of(match) if match else None
 
