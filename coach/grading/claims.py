@@ -58,12 +58,16 @@ class Reading:
 
     @cached_property
     def outcome_clauses(self) -> list[Clause]:
-        # In a behavioural answer "I would review it afterwards" is no outcome, whatever its label.
-        return [
-            c
-            for c in self.after_set_up
-            if (c.label == "R" or _reports_change(c, self.is_case)) and (self.is_case or not _own_plan(c))
-        ]
+        """The result clauses and any later clause that plainly reports a change.
+
+        With result clauses there, only a strong change cue ("from 12 to 3", "which cut...") brings
+        another clause in; without them, any report of a change does. A goal is never an outcome, and
+        in a behavioural answer neither is a step the candidate would take ("I would review it").
+        """
+        later = [c for c in self.after_set_up if c.label != "T" and (self.is_case or not _own_plan(c))]
+        if any(c.label == "R" for c in later):
+            return [c for c in later if c.label == "R" or any(n in c.features for n in _STRONG_CHANGE)]
+        return [c for c in later if _reports_change(c, self.is_case)]
 
     @cached_property
     def set_up(self) -> str:
@@ -78,6 +82,7 @@ class Reading:
 
 
 _CHANGE_CUES = ("r_change", "r_from_to", "r_phrase", "r_recognition", "r_lesson", "r_expect")
+_STRONG_CHANGE = ("r_from_to", "r_phrase")
 # What happened afterwards, in a behavioural story.
 _OUTCOME = cues.rx(
     r"\b(?:became|become|got (?:better|worse|faster|easier|smoother|back)|are now|is now|were now|was now|ended|"
@@ -476,9 +481,10 @@ def _own_plan(clause: Clause) -> bool:
 
 
 def _mostly_hypothetical(clauses: list[Clause]) -> bool:
-    would = sum(_hypothetical(c) for c in clauses)
-    past = sum("past" in c.features and not _hypothetical(c) for c in clauses)
-    return would >= 2 and would > 2 * past
+    """Steps told as what the candidate would do, with no step told as done."""
+    would = [c for c in clauses if _hypothetical(c)]
+    done = [c for c in clauses if not _hypothetical(c) and hit(_DID, plain(c.span.text))]
+    return bool(would) and len(would) > 2 * len(done)
 
 
 def _result_claims(r: Reading) -> list[Claim]:
@@ -567,9 +573,13 @@ def is_aside(clause: Clause) -> bool:
 
 
 def _hypothetical_answer(r: Reading) -> bool:
+    """The steps are what the candidate would do, and the story around them is no real one either."""
+    steps = r.part("A") or [c for c in r.counted if c.label != "S"]
+    if not _mostly_hypothetical(steps):
+        return False
     hypothetical = sum(_hypothetical(c) for c in r.counted)
     past = sum("past" in c.features and not _hypothetical(c) for c in r.counted)
-    return hypothetical >= 2 and hypothetical > 1.5 * past
+    return hypothetical >= 2 * past or not any(hit(_DID, plain(c.span.text)) for c in r.counted)
 
 
 def off_question(r: Reading) -> str | None:

@@ -61,7 +61,7 @@ def _scores(r: Reading, codes: set[str]) -> dict[PartName, int]:
     s_text, t_text = cues.norm(r.text(r.part("S"))), cues.norm(r.text(r.part("T")))
     outcome = cues.norm(r.outcome)
     steps = r.part("A")
-    n_steps = distinct_steps(r.steps)
+    n_steps = distinct_steps(r.text([c for c in r.counted if c.label != "S"]))
     later = cues.norm(r.text(r.after_set_up))
     goal = any(p.search(t_text) for p in (cues.T_GOAL, cues.T_PURPOSE, cues.T_TARGET, cues.T_OWN))
     number = hit(detect.QUANTITY, outcome)
@@ -100,7 +100,7 @@ PENALTY: dict[str, float] = {
     "answer.off_question": 0.3,
     "answer.hypothetical": 0.5,
     "answer.injection": 0.8,
-    "answer.fillers": 0.85,
+    "answer.fillers": 0.75,
 }
 
 
@@ -146,6 +146,10 @@ class RuleBasedGrader:
             components[part] = Component(present=True, score=score, evidence=ev.spans(answer), feedback=feedback)
         raw = sum(WEIGHTS[p] * components[p].score / 5 for p in PARTS) * 100
         overall = raw * math.prod(_penalty(c.code, r) for c in claims if c.code.startswith("answer."))
+        # Each finer weakness of a part that is there costs a little more than its part score shows.
+        overall *= 1 - CLAIM_COST * sum(
+            c.code.split(".")[0] in PARTS and not c.code.endswith(".missing") for c in claims
+        )
         advice = [c.advice() for c in claims]
         return Grade(
             overall=max(0, min(100, round(overall))),
@@ -157,6 +161,7 @@ class RuleBasedGrader:
         )
 
 
+CLAIM_COST = 0.04
 PRAISE_ALL = "A complete, specific STAR answer. Practise saying it in about two minutes."
 
 

@@ -100,9 +100,14 @@ def _split(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list[tu
     return pieces
 
 
+# Every label ends in one of these (or is a bare "(S)"): text without any has no label to look for.
+_LABEL_END_MARK = re.compile(r"[:\n*(–—_]|\s-|-\s")
+
+
 def _label_breaks(text: str) -> list[tuple[int, int]]:
     # Explicit "Situation:" style labels start a new piece even mid-line.
-    cuts = [0] + [m.start() for m in _LABEL.finditer(text) if _is_label(text, m)] + [len(text)]
+    found = _LABEL.finditer(text) if _LABEL_END_MARK.search(text) else ()
+    cuts = [0] + [m.start() for m in found if _is_label(text, m)] + [len(text)]
     return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
