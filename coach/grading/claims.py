@@ -21,6 +21,7 @@ LONG_WORDS = 450
 FILLER_SHARE = 1 / 14  # the spec says about 1 in 16; a little above it, so the claim holds when made
 ASIDE_SHARE = 0.35
 SETUP_WORDS = 60
+OFF_TOPIC_MIN_WORDS = 30
 
 
 @dataclass
@@ -64,7 +65,9 @@ class Reading:
         another clause in; without them, any report of a change does. A goal is never an outcome, and
         in a behavioural answer neither is a step the candidate would take ("I would review it").
         """
-        later = [c for c in self.after_set_up if c.label != "T" and (self.is_case or not _own_plan(c))]
+        # With no step or result labelled at all, any clause may hold the outcome ("I got adherence up to 95%").
+        pool = self.after_set_up if any(c.label in "AR" for c in self.counted) else self.counted
+        later = [c for c in pool if c.label != "T" and (self.is_case or not _own_plan(c))]
         if any(c.label == "R" for c in later):
             return [c for c in later if c.label == "R" or any(n in c.features for n in _STRONG_CHANGE)]
         return [c for c in later if _reports_change(c, self.is_case)]
@@ -89,7 +92,8 @@ _OUTCOME = cues.rx(
     r"finished|stayed|remained|went live|won|saved|avoided|stopped|never (?:stopped|missed|ran out|happened)|"
     r"no longer|hit|beat|made it|achieved|landed|paid off|turned around|went (?:well|smoothly|fine|great)|"
     r"worked (?:well|out)|enjoyed|thanked|were happy|was happy|(?:everyone|they|he|she|customers?) said|got there|"
-    r"arrived|went out on time|never (?:knew|noticed|found out|saw|heard))\b",
+    r"arrived|went out on time|never (?:knew|noticed|found out|saw|heard)|(?:that|this|it) helped|(?:were|was) fine|"
+    r"came in (?:under|on|below|within)|(?:under|on|within) budget|went (?:down|up))\b",
     r"\bpassed (?:the|our|its|their|every|all|an?) (?:\w+ ){0,2}(?:audit|inspection|review|test|certification|uat)",
     r"\blost (?:only|just|no|fewer|less|nothing)\b|\bmet (?:the|our|its|their|every|all) (?:\w+ )?(?:target|deadline|"
     r"goal|date|sla|plan)",
@@ -255,7 +259,8 @@ def _situation_claims(r: Reading) -> list[Claim]:
                 0.35,
             )
         )
-    whole = cues.norm(r.text([c for c in r.counted if c.label in "ST"]) + " " + set_up)
+    # The problem may come after the scene, even among the steps ("Availability wasn't great, so we...").
+    whole = cues.norm(r.text([c for c in r.counted if c.label != "R"]))
     if not detect.PROBLEM.search(whole) and not detect.QUANTITY.search(whole):
         out.append(
             Claim("situation.no_problem", f"{quote(set_up)}: say what was wrong or at risk, and how you knew.", 0.4)
@@ -266,7 +271,10 @@ def _situation_claims(r: Reading) -> list[Claim]:
 _PLACE_WORDS = cues.rx(
     r"\b(?:plant|warehouse|dc|distribution|factory|facility|site|hospital|store|retailer|manufacturer|3pl|hub|"
     r"depot|mill|line|company|firm|startup|client|customer|supplier|carrier|region|country|division|"
-    r"department|team of|shift|fleet|network|lab|laboratory|kitchen|bakery|brewery|port|airport|yard)\b"
+    r"department|team of|shift|fleet|network|lab|laboratory|kitchen|bakery|brewery|port|airport|yard|chain|team|"
+    r"supermarket|grocer|wholesaler|distributor|merchant|producer|brand|operator|provider|council|agency|"
+    r"university|school|restaurant|hotel|airline|bank|utility|group|office|shop|branch|centre|center|unit|ward|"
+    r"clinic|business|organi[sz]ation|account|programme|program|project)s?\b"
 )
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
 
@@ -341,6 +349,9 @@ def _task_claims(r: Reading) -> list[Claim]:
 
 
 _TARGET = cues.rx(
+    r"\b(?:hold|keep|kept|held) (?:[\w-]+ ){0,4}(?:flat|level|steady|unchanged|stable|within|under|below|at)\b",
+    r"\bwithout (?:missing|losing|dropping|any|a single|one)\b|\b(?:down|up|back) to (?:the|our|their|a)\b",
+    r"\b(?:objective|goal|target|aim|job) (?:was|is) (?:no|zero|one|a single|every|all)\b",
     r"\b(?:target|goal|aim|objective|kpi|threshold|budget|cap|limit|quota|sla|requirement|required|standard|"
     r"contract\w*|promised|commitment|committed|against (?:their|our|the|a))\w*\b[^.;]{0,40}\d",
     r"\b(?:\d[\d.,]*\s?(?:%|percent)|\d+ (?:days?|hours?))[^.;]{0,30}\b(?:target|requirement|standard|sla|goal)\b",
@@ -369,7 +380,9 @@ _LIST_VERB = re.compile(r"(?:,|;|\band\b|\bthen\b)\s+(?:then\s+|also\s+)?(\w{3,}
 _NOT_STEPS = frozenset(("was", "were", "had", "needed", "wanted", "used", "based", "called", "seemed", "decided"))
 
 
-_LIST_ITEM = re.compile(r"(?:,|;|\band then\b|\bthen\b|\band\b)\s+(?:i\s+|we\s+)?(?:would\s+|'d\s+)?([a-z]+)\s+\w+")
+_LIST_ITEM = re.compile(
+    r"(?:,|;|\band then\b|\bthen\b|\band\b)\s+(?:i\s+|we\s+)?(?:would\s+|will\s+|'d\s+|'ll\s+)?([a-z]+)\s+\w+"
+)
 
 
 @lru_cache(maxsize=2048)
@@ -450,6 +463,11 @@ def _steps_anywhere(r: Reading) -> bool:
     return bool(cues.A_I_DID.search(low) or cues.A_WE_DID.search(low) or _DID.search(low) or cues.A_WOULD.search(low))
 
 
+# "I told them they needed to improve or we would move the business": a "would" in reported speech.
+_REPORTED = cues.rx(
+    r"\b(?:told|said|warned|explained|promised|agreed|threatened|decided|knew|thought)\b.{0,60}\bwould\b"
+)
+_FIRST_PERSON_WOULD = cues.rx(r"\b(?:i|we)(?:'d| would| will|'ll)\b")
 _HABIT = cues.rx(
     r"\b(?:every|each) (?:morning|day|evening|night|week|month|shift|time|monday|tuesday|wednesday|thursday|friday|"
     r"saturday|sunday)\b|\bused to\b|\busually\b|\bwhenever\b",
@@ -468,20 +486,25 @@ def _hypothetical(clause: Clause) -> bool:
     if "hypothetical" not in clause.features:
         return False
     low = cues.norm(clause.span.text)
+    if hit(_REPORTED, low):
+        return False
     return not (
         _HABIT.search(low) or (_PAST_PERFECT.search(low) and not cues.HYPOTHETICAL.search(_PAST_PERFECT.sub("", low)))
     )
 
 
 def _own_plan(clause: Clause) -> bool:
-    """A step the candidate would take ("I would review it afterwards"): never an outcome of a real story."""
-    return _hypothetical(clause) and (
-        clause.features.get("i_start", 0.0) > 0 or clause.features.get("we_start", 0.0) > 0
-    )
+    """A step the candidate would take ("if nothing improved, I would involve HR"): never an outcome of a story."""
+    return _hypothetical(clause) and hit(_FIRST_PERSON_WOULD, cues.norm(clause.span.text))
 
 
 def _mostly_hypothetical(clauses: list[Clause]) -> bool:
-    """Steps told as what the candidate would do, with no step told as done."""
+    """Steps told as what the candidate would do, with no step told as done.
+
+    One habit marker ("every morning I would...") makes the other "would"s of the story habitual too.
+    """
+    if any(hit(_HABIT, cues.norm(c.span.text)) for c in clauses):
+        return False
     would = [c for c in clauses if _hypothetical(c)]
     done = [c for c in clauses if not _hypothetical(c) and hit(_DID, plain(c.span.text))]
     return bool(would) and len(would) > 2 * len(done)
@@ -585,7 +608,8 @@ def _hypothetical_answer(r: Reading) -> bool:
 def off_question(r: Reading) -> str | None:
     """Why the story does not answer the question, or None when it does (or we cannot tell)."""
     ctx = answer_context(r.answer, r.question, r.question_type)
-    if ctx.off_topic:
+    # Too short an answer shares too few words with any question to judge it off the point.
+    if ctx.off_topic and r.n_words >= OFF_TOPIC_MIN_WORDS:
         return "This does not address the question: tell a story about what was asked."
     low = cues.norm(r.answer)
     if r.is_case:

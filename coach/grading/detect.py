@@ -59,6 +59,8 @@ TIMEFRAME = cues.rx(
     r"after that|at the end|in the end|eventually|immediately|right away|overnight|soon after|shortly after)\b",
     rf"\b(?:{_MONTH})\b",
     r"\b(?:19|20)\d\d\b|\bq[1-4]\b|\bh[12]\b|\bfy\d",
+    rf"\b(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|a few|several|twelve) (?:{_PERIOD}) "
+    r"(?:late|early|ahead|behind|later|after|before|sooner|faster|quicker|earlier|of)\b",
 )
 
 _METHOD_TERMS = (
@@ -111,7 +113,10 @@ _METHOD_TERMS = (
     r"(?:sorted|grouped|ranked|split|broke \w+ down) (?:them |it )?by|repeat\w* (?:\w+ ){0,2}back|read(?:ing)? back|"
     r"minimum (?:of|level|stock)|maximum (?:of|level|stock)|reorder\w*|kanban|two-bin|labels?|labell?ed|signs?|"
     r"floor markings?|shadow boards?|standard (?:setting|settings|times?|sheet)|setting sheets?|"
-    r"handover\w*|hand-?off (?:sheet|note|form)|forms?|logs?|registers?|matrix|matrices|rota|schedule"
+    r"handover\w*|hand-?off (?:sheet|note|form)|forms?|logs?|registers?|matrix|matrices|rota|schedule|"
+    r"charts?|graphs?|one[- ]pagers?|one page|visuals?|slides?|decks?|presentations?|diagrams?|maps?|videos?|"
+    r"handhelds?|permits?|isolation\w*|cards?|against the (?:[\w-]+ ){0,3}(?:slip|list|order|invoice|plan|schedule|"
+    r"record|records|spec|specification|drawing|standard)"
 )
 METHOD = cues.rx(rf"\b(?:{_METHOD_TERMS})\b")
 # A named tool or system in capitals ("LOTO", "UAT", "RAID") reads as a method wherever it stands.
@@ -149,7 +154,8 @@ OWNERSHIP = cues.rx(
     r"\b(?:me|i was \w+|i had|i needed|i got|i volunteered|i offered) to (?:lead|own|run|fix|manage|coordinate|"
     r"deliver|handle|sort out|turn around|get|bring|cut|reduce|improve)\b",
     r"\bi was (?:\w+ ){0,3}(?:lead|manager|owner|coordinator|planner|supervisor|engineer|analyst|buyer|head)\b",
-    r"\b(?:and|so) (?:i )?(?:had|needed) to\b|\b(?:had |has |have )?(?:given|handed|assigned|set|asked|told|tasked|"
+    r"\bi was the one (?:who|that|to)\b|\b(?:and|so) (?:i )?(?:had|needed) to\b|\b(?:had |has |"
+    r"have )?(?:given|handed|assigned|set|asked|told|tasked|"
     r"charged) me\b|\b(?:i was|i'm|i am) (?:part of|on|one of) (?:the|a) (?:\w+ ){0,2}(?:team|group|crew)\b",
     r"\b(?:was|is) (?:mine|my (?:call|order|account|project|area|line|shift))\b",
     r"\bi (?:lead|led|own|owned|ran|run|manage|managed|headed|coordinate|coordinated|oversee|oversaw|"
