@@ -131,8 +131,10 @@ def _reports_change(clause: Clause, is_case: bool) -> bool:
     if any(name in clause.features for name in _CHANGE_CUES):
         return True
     low = plain(clause.span.text)
+    if any(hit(p, low) for p in (_OUTCOME, cues.R_CHANGE, cues.R_RECOGNITION, detect.LESSON_TOLD)):
+        return True
     mine = clause.features.get("i_start", 0.0) > 0 or clause.features.get("we_start", 0.0) > 0
-    return hit(_OUTCOME, low) or (not mine and hit(_CASE_CHANGE, low))
+    return not mine and hit(_CASE_CHANGE, low)
 
 
 # A filler with the commas around it: "would, like, probably" reads as "would probably".
@@ -381,7 +383,8 @@ _NOT_STEPS = frozenset(("was", "were", "had", "needed", "wanted", "used", "based
 
 
 _LIST_ITEM = re.compile(
-    r"(?:,|;|\band then\b|\bthen\b|\band\b)\s+(?:i\s+|we\s+)?(?:would\s+|will\s+|'d\s+|'ll\s+)?([a-z]+)\s+\w+"
+    r"(?:[,;]\s*(?:and\s+then\s+|and\s+|then\s+)?|\band\s+then\s+|\bthen\s+|\band\s+)(?:i\s+|we\s+)?"
+    r"(?:would\s+|will\s+|'d\s+|'ll\s+)?([a-z]+)\s+\w+"
 )
 
 
@@ -438,7 +441,9 @@ def _action_claims(r: Reading) -> list[Claim]:
 
 _DID = cues.rx(
     # Non-native answers often tell past steps in the present: "I call them every day".
-    r"\bi (?:\w+ly |then |also |first |always )?(?:check|change|talk|call|make|go|take|put|organi[sz]e|start|ask|move|"
+    # "I always try to be a good listener" is a habit claimed, not a step taken.
+    r"\bi (?!always|usually|often|generally|normally|typically|really)(?:\w+ly |then |also |first )?"
+    r"(?:check|change|talk|call|make|go|take|put|organi[sz]e|start|ask|move|"
     r"create|prepare|train|use|build|write|send|meet|speak|collect|analy[sz]e|separate|film|clean|adjust|push|run|"
     r"set|give|show|explain|find|decide|plan|study|count|order|contact|visit|negotiate|propose|introduce|"
     r"implement|install|review|update|follow|track|measure|test|try|fix|replace|reduce|cut|add|remove)\b",
@@ -467,10 +472,13 @@ def _steps_anywhere(r: Reading) -> bool:
 _REPORTED = cues.rx(
     r"\b(?:told|said|warned|explained|promised|agreed|threatened|decided|knew|thought)\b.{0,60}\bwould\b"
 )
+_NEGATED = cues.rx(r"\b(?:not|never|no)\b|n't\b")
 _FIRST_PERSON_WOULD = cues.rx(r"\b(?:i|we)(?:'d| would| will|'ll)\b")
+# Habit, told at the start of a clause ("every morning I would print the board") or outright.
 _HABIT = cues.rx(
-    r"\b(?:every|each) (?:morning|day|evening|night|week|month|shift|time|monday|tuesday|wednesday|thursday|friday|"
-    r"saturday|sunday)\b|\bused to\b|\busually\b|\bwhenever\b",
+    cues.LEAD + r"(?:every|each) (?:morning|day|evening|night|week|month|shift|time|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday)\b",
+    r"\bused to\b|\busually\b|\bwhenever\b",
 )
 
 
@@ -600,9 +608,11 @@ def _hypothetical_answer(r: Reading) -> bool:
     steps = r.part("A") or [c for c in r.counted if c.label != "S"]
     if not _mostly_hypothetical(steps):
         return False
+    # "I did not have an accident, but if one happens I will..." tells no story: denials are not past events.
+    told = [c for c in r.counted if not _hypothetical(c) and not hit(_NEGATED, cues.norm(c.span.text))]
     hypothetical = sum(_hypothetical(c) for c in r.counted)
-    past = sum("past" in c.features and not _hypothetical(c) for c in r.counted)
-    return hypothetical >= 2 * past or not any(hit(_DID, plain(c.span.text)) for c in r.counted)
+    past = sum("past" in c.features for c in told)
+    return hypothetical >= 2 * past or not any(hit(_DID, plain(c.span.text)) for c in told)
 
 
 def off_question(r: Reading) -> str | None:
