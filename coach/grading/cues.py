@@ -531,7 +531,7 @@ def is_filler_only(low: str) -> bool:
 def odd_word_share(words: list[str]) -> float:
     """Share of words that do not read as words (keyboard mash, consonant runs)."""
 
-    return sum(_odd_word(w.lower()) for w in words) / max(1, len(words))
+    return sum(map(_odd_word, map(str.lower, words))) / max(1, len(words))
 
 
 _ODD_RUN = re.compile(r"[^aeiouy]{5,}|(.)\1{3,}")

@@ -60,11 +60,12 @@ def _stems(text: str) -> set[str]:
 
 def on_topic(answer: str, question: str) -> bool:
     """Shares a word stem with the question, talks about work and operations, or tells a work story."""
-    if _stems(question) & _stems(answer):
-        return True
+    # The cheap test first: an operations answer names an operations word early on.
     low = cues.norm(answer)
+    if _OPS_WORDS.search(low) is not None or _stems(question) & _stems(answer):
+        return True
     story = (cues.T_OWN, cues.A_I_DID, cues.R_FROM_TO, cues.METRICS)
-    return _OPS_WORDS.search(low) is not None or sum(p.search(low) is not None for p in story) >= 2
+    return sum(p.search(low) is not None for p in story) >= 2
 
 
 @lru_cache(maxsize=256)
@@ -159,13 +160,18 @@ class LabelModel:
         return cached
 
     def probabilities(self, features: dict[str, float]) -> dict[str, float]:
-        scores = [0.0] * len(LABELS)
+        s0 = s1 = s2 = s3 = s4 = 0.0  # one local per label: this loop runs for every feature of every clause
         table = self.by_feature
         for name, value in features.items():
             weights = table.get(name)
             if weights:
-                for k, w in enumerate(weights):
-                    scores[k] += w * value
+                w0, w1, w2, w3, w4 = weights
+                s0 += w0 * value
+                s1 += w1 * value
+                s2 += w2 * value
+                s3 += w3 * value
+                s4 += w4 * value
+        scores = [s0, s1, s2, s3, s4]
         top = max(scores)
         exp = [math.exp(s - top) for s in scores]
         total = sum(exp)
