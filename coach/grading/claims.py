@@ -325,7 +325,9 @@ def _task_claims(r: Reading) -> list[Claim]:
     # A lesson ("I learned to fix the logic before adding labour") is no goal and no ownership.
     low_answer = plain(r.text([c for c in r.counted if "r_lesson" not in c.features]))
     low_answer = _FORMER_JOB.sub("at work", low_answer)
+    # A role alone places the candidate but names no task: it speaks against "task.not_owned" only.
     owned = hit(detect.OWNERSHIP, low_answer)
+    has_role = hit(detect.ROLE, low_answer)
     goal = bool(_GOAL_WORDS.search(low_answer) or cues.T_NEED.search(low_answer))
     goal = goal or (r.is_case and hit(_CASE_GOAL, low_answer))
     if r.is_case:
@@ -337,7 +339,7 @@ def _task_claims(r: Reading) -> list[Claim]:
     if not t:
         return []
     out: list[Claim] = []
-    if not owned and not r.is_case:
+    if not owned and not has_role and not r.is_case:
         out.append(Claim("task.not_owned", f"{quote(r.text(t))}: say what you yourself were responsible for.", 0.5))
     if not detect.QUANTITY.search(cues.norm(r.text(t))) and not _target_anywhere(low_answer):
         out.append(

@@ -139,12 +139,33 @@ def has_method(text: str) -> re.Match[str] | str | None:
     return None
 
 
+# A role held: "as the shift lead", "I was the planner". It places the candidate, but on its own it does
+# not say what they were responsible for in this story.
+ROLE = cues.rx(
+    cues.T_AS_ROLE.pattern,
+    r"\bi was (?:\w+ ){0,3}(?:lead|manager|owner|coordinator|planner|supervisor|engineer|analyst|buyer|head)\b",
+    r"\bas (?:the|a|an|our|their|site|new|acting|interim|senior|junior)? ?(?:[\w\-'’]+ ){0,4}(?:manager|lead|"
+    r"leader|planner|coordinator|engineer|analyst|officer|supervisor|buyer|director|head|owner|specialist|"
+    r"controller|vp|champion|sponsor|intern|associate|scheduler|dispatcher|superintendent|foreman|chief|coo|"
+    r"ceo|pm|project manager)\b",
+    r"\bi was (?:the|a|an|our|their|acting|interim|site|new|senior|junior) (?:[\w\-'’]+ ){0,4}(?:manager|lead|"
+    r"leader|planner|coordinator|engineer|analyst|supervisor|buyer|director|head|owner|specialist|controller|"
+    r"vp|champion|intern|associate|scheduler|superintendent|chief)\b",
+    r"\bi (?:lead|led|own|owned|ran|run|manage|managed|headed|coordinate|coordinated|oversee|oversaw|"
+    r"supervise|supervised|sponsored|chaired) (?:the|a|an|our|this|that|my|all|every|both|\d+|two|three|four|five) "
+    r"(?:[\w-]+ ){0,3}(?:team|shift|site|operations?|project|programme|program|warehouse|plant|department|line|"
+    r"lines|dc|function|rollout|initiative|workstream|account|region|fleet|crew|store|stores|unit|area|desk|"
+    r"effort|launch|migration|implementation|review|investigation|office|business|company|group|people|staff)\b",
+    r"\bi(?:'m| am|'ve been| have been| was| had been) (?:\w+ )?(?:the owner|the lead|leading|heading|running|"
+    r"managing)\b",
+)
+
+# What the candidate themself was responsible for or asked to do, or the goal they set themself.
 OWNERSHIP = cues.rx(
     cues.T_OWN.pattern,
     cues.T_PURPOSE.pattern,
-    cues.T_AS_ROLE.pattern,
-    r"\bi(?:'m| am|'ve been| have been| was| had been)? (?:\w+ )?(?:responsible|accountable|in charge|incharge|"
-    r"the owner|the lead|leading|heading|running|managing|tasked|asked|assigned|charged|given the)\b",
+    r"\bi(?:'m| am|'ve been| have been| was| had been) (?:\w+ )?(?:responsible|accountable|in charge|incharge|"
+    r"tasked|asked|assigned|charged|given the)\b|\bi (?:\w+ )?(?:responsible|accountable|in charge|incharge)\b",
     r"\bin charge (?:of|for)\b|\bresponsib\w+ (?:of|for|was|is|to)\b|\b(?:my|our) (?:duty|responsibility|job|"
     r"role|task|mandate|mission|goal|objective|target|aim|brief)\b|\bis my (?:duty|job|responsibility|task)\b",
     r"\b(?:they|management|manager|boss|director|company|ceo|coo|vp|gm|client|customer|plant manager|head office|"
@@ -153,29 +174,22 @@ OWNERSHIP = cues.rx(
     r"made|make|nominate|nominated|select|selected|pick|picked|bring|brought|hire|hired|task|tasked) me\b",
     r"\b(?:me|i was \w+|i had|i needed|i got|i volunteered|i offered) to (?:lead|own|run|fix|manage|coordinate|"
     r"deliver|handle|sort out|turn around|get|bring|cut|reduce|improve)\b",
-    r"\bi was (?:\w+ ){0,3}(?:lead|manager|owner|coordinator|planner|supervisor|engineer|analyst|buyer|head)\b",
     r"\bi was the one (?:who|that|to)\b|\b(?:and|so) (?:i )?(?:had|needed) to\b|\b(?:had |has |"
     r"have )?(?:given|handed|assigned|set|asked|told|tasked|"
     r"charged) me\b|\b(?:i was|i'm|i am) (?:part of|on|one of) (?:the|a) (?:\w+ ){0,2}(?:team|group|crew)\b",
     r"\b(?:was|is) (?:mine|my (?:call|order|account|project|area|line|shift))\b",
-    r"\bi (?:lead|led|own|owned|ran|run|manage|managed|headed|coordinate|coordinated|oversee|oversaw|"
-    r"supervise|supervised|sponsored|chaired) (?:the|a|an|our|this|that|my|all|every|both|\d+|two|three|four|five) "
-    r"(?:[\w-]+ ){0,3}(?:team|shift|site|operations?|project|programme|program|warehouse|plant|department|line|"
-    r"lines|dc|function|rollout|initiative|workstream|account|region|fleet|crew|store|stores|unit|area|desk|"
-    r"effort|launch|migration|implementation|review|investigation|office|business|company|group|people|staff)\b",
-    r"\bi (?:needed|had|wanted|set out|aimed|decided|was determined|must|have to|need to|needed to|"
+    r"\bi (?:needed|had to|wanted|set out|aimed|decided|was determined|must|have to|need to|needed to|"
     r"wanted to|set myself|made it my|took it upon myself|committed|promised|offered|volunteer\w*)\b",
     r"\b(?:my|i) (?:first|main|own|personal) (?:job|task|goal|priority|target|aim|focus)\b",
     r"\bfixing it was on me\b|\b(?:on|to|for) me to\b|\bfell to me\b|\bup to me\b|\bon my plate\b",
-    r"\bas (?:the|a|an|our|their|site|new|acting|interim|senior|junior)? ?(?:[\w\-'’]+ ){0,4}(?:manager|lead|"
-    r"leader|planner|coordinator|engineer|analyst|officer|supervisor|buyer|director|head|owner|specialist|"
-    r"controller|vp|champion|sponsor|intern|associate|scheduler|dispatcher|superintendent|foreman|chief|coo|"
-    r"ceo|pm|project manager)\b",
-    r"\bi was (?:the|a|an|our|their|acting|interim|site|new|senior|junior) (?:[\w\-'’]+ ){0,4}(?:manager|lead|"
-    r"leader|planner|coordinator|engineer|analyst|supervisor|buyer|director|head|owner|specialist|controller|"
-    r"vp|champion|intern|associate|scheduler|superintendent|chief)\b",
     r"\b(?:objective|goal|aim|target|mandate|priority) (?:is|was|would be|will be|here is|for me|i set)\b",
-    r"\bsuccess (?:would|will|for me|means|meant|looks|would look)\b|\bi(?:'d| would) (?:set|aim|target)\b",
+    # "I was the buyer for packaging": the role, definite and with its scope, is the responsibility.
+    r"\bi was the (?:[\w\-'’]+ ){0,4}(?:manager|lead|leader|planner|coordinator|engineer|analyst|supervisor|buyer|"
+    r"director|head|owner|specialist|controller|scheduler|superintendent)(?: (?:for|on|of|over)\b|\s*[.,;]|$)",
+    r"\b(?:i was|and was|and got|i got|so was) (?:\w+ )?(?:asked|told|tasked|given|chosen|picked) to\b|"
+    r"\b(?:and|so) wanted to\b|\b(?:assign|assigns|assigned|ask|asks|tell|tells|give|gives) me (?:to|the|a)\b",
+    r"\bsuccess (?:would|will|for me|means|meant|looks|would look)\b|\bi(?:'d| would) (?:aim|target)\b|"
+    r"\bi(?:'d| would)? set (?:a|the|an|my|our) (?:[\w-]+ )?(?:goal|target|objective)\b",
 )
 
 PROBLEM = cues.rx(
