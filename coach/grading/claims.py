@@ -106,6 +106,7 @@ _EXPECTED = cues.rx(
     r"\b(?:would|should|could|will|might) (?:\w+ )?(?:show|tell us|give us|mean|let us|help|lead to|result in|pay back|"
     r"free up|save|cut|reduce|lift|raise|improve|bring (?:it|them|us) back|get (?:it|them|us) back)\b",
     r"\b(?:i(?:'d| would) expect|expected|the impact|payback|success would|(?:i|we)(?:'d| would| will|'ll) know)\b",
+    r"\b(?:you|they|it|that|this|he|she)'d (?:\w+ )?(?:get|have|be|see|make|keep|save|cut|free|hit|reach)\b",
     r"\beither\b.{0,80}\bor\b",
 )
 
@@ -520,13 +521,26 @@ def _mostly_hypothetical(clauses: list[Clause]) -> bool:
     return bool(would) and len(would) > 2 * len(done)
 
 
+# An achievement told up front ("We cut stock-outs from twelve a month to two"), not a problem ("it fell to 88%").
+_ACHIEVED = cues.rx(
+    r"\b(?:i|we|my team|the team)\s+(?:\w+ )?(?:cut|reduced|raised|increased|improved|brought|got|took|saved|halved|"
+    r"doubled|lifted|grew|lowered|eliminated|achieved|delivered|hit|reached|beat)\b",
+    r"\bmy (?:biggest |proudest |best )?(?:achievement|result|win)\b",
+)
+
+
 def _result_claims(r: Reading) -> list[Claim]:
     outcome = r.outcome
-    if not outcome.strip():
+    # A result told first ("We cut stock-outs from twelve a month to two. Here is how...") is still the
+    # result, wherever the labeller put it.
+    first_step = next((i for i, c in enumerate(r.counted) if c.label == "A"), len(r.counted))
+    told_first = r.text([c for c in r.counted[:first_step] if hit(_ACHIEVED, plain(c.span.text))])
+    if not outcome.strip() and not told_first.strip():
         return [Claim("result.missing", MISSING_TEXT["result.missing"][r.is_case], 0.65)]
+    outcome = outcome or told_first
     out: list[Claim] = []
     low = cues.norm(outcome)
-    if not hit(detect.QUANTITY, low):
+    if not hit(detect.QUANTITY, low) and not hit(detect.QUANTITY, cues.norm(told_first)):
         metric = cues.METRICS.search(low)
         what = metric.group(0) if metric else "the measure you moved (fill rate, lead time, cost...)"
         text = (

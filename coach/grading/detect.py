@@ -25,6 +25,7 @@ QUANTITY = cues.rx(
     r"\d",
     rf"\b(?:{_NUM_WORD})\b",
     r"\b(?:half|halved|halve|halving|doubled?|doubling|tripled?|quadrupled?|twice|tenfold|threefold|twofold)\b",
+    r"\bonce (?:a|an|per|every)\b",
     r"\b(?:a|one|two) (?:third|quarter|fifth|tenth|half)s?\b|\bthirds?\b|\bfifths?\b",
     rf"\b(?:one|an?) (?:a|per|in|out of|of every|every|{_UNIT})\b",
     r"\b(?:once|one) (?:a|per) (?:day|week|month|year|shift)\b",
