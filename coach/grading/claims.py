@@ -413,9 +413,9 @@ def _action_claims(r: Reading) -> list[Claim]:
     out: list[Claim] = []
     steps = r.steps
     low = cues.norm(steps)
-    i_steps = len(cues.A_I_DID.findall(low)) + len(re.findall(r"\bi (?:\w+ly )?\w{3,}ed\b", low))
-    we_steps = len(cues.A_WE_DID.findall(low)) + len(re.findall(r"\bwe (?:\w+ly )?\w{3,}ed\b", low))
-    if not r.is_case and we_steps >= 2 and we_steps > 1.5 * i_steps and i_steps <= 2:
+    i_steps = _count_steps(cues.A_I_DID, r"\bi (?:\w+ly )?\w{3,}ed\b", low)
+    we_steps = _count_steps(cues.A_WE_DID, r"\bwe (?:\w+ly )?\w{3,}ed\b", low)
+    if not r.is_case and ((we_steps >= 2 and we_steps > 1.5 * i_steps and i_steps <= 2) or (we_steps and not i_steps)):
         out.append(
             Claim(
                 "action.we",
@@ -455,6 +455,12 @@ _DID = cues.rx(
     r"gave|kept|sent|told|cut|did|held|paid|bought|sold|won|rang|spoke|fought|taught|thought|shut|split|hired|"
     r"stood|dealt|sought|swapped|stepped|pulled|pushed|moved|called|asked|checked)\b",
 )
+
+
+def _count_steps(listed: re.Pattern[str] | cues.Family, any_ed: str, low: str) -> int:
+    """Steps with this subject, each counted once though both patterns may find it ("we changed")."""
+    starts = {m.start() for m in re.finditer(listed.pattern, low, re.ASCII)}
+    return len(starts | {m.start() for m in re.finditer(any_ed, low)})
 
 
 def _one_step(steps: str) -> Claim:
