@@ -100,14 +100,33 @@ def _split(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list[tu
     return pieces
 
 
-# Every label ends in one of these (or is a bare "(S)"): text without any has no label to look for.
-_LABEL_END_MARK = re.compile(r"[:\n*(–—_]|\s-|-\s")
+# A label starts a sentence (after . ! ? ; ) ] or a line break), or ends in a colon: only those spots are tried.
+_AFTER_BREAK = re.compile(r"[.!?;)\]\n][\"')\]*_#\s]*\s(?=\S)|\n(?=\S)")
+_WORD_START = re.compile(r"(?<=\s)\S")
+
+
+def _label_candidates(text: str) -> list[int]:
+    spots = {0} | {m.end() for m in _AFTER_BREAK.finditer(text)}
+    colon = text.find(":")
+    while colon != -1:
+        window = max(0, colon - 60)
+        spots.update(m.start() for m in _WORD_START.finditer(text, window, colon))
+        colon = text.find(":", colon + 1)
+    return sorted(spots)
 
 
 def _label_breaks(text: str) -> list[tuple[int, int]]:
-    # Explicit "Situation:" style labels start a new piece even mid-line.
-    found = _LABEL.finditer(text) if _LABEL_END_MARK.search(text) else ()
-    cuts = [0] + [m.start() for m in found if _is_label(text, m)] + [len(text)]
+    # Explicit "Situation:" style labels start a new piece even mid-line. Matching at the few spots a label
+    # can start is much cheaper than a search from every character.
+    cuts, end = [0], -1
+    for spot in _label_candidates(text):
+        if spot < end:
+            continue
+        match = _LABEL.match(text, spot)
+        if match and _is_label(text, match):
+            cuts.append(match.start())
+            end = match.end()
+    cuts.append(len(text))
     return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
