@@ -8,6 +8,7 @@ weighs the families with a small linear model; the scorer reads them to judge ea
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from coach.grading import text as txt
@@ -64,6 +65,25 @@ def _unwrap(pattern: str) -> list[str]:
 
 def _closes_at_end(pattern: str) -> bool:
     """Whether the bracket opening the pattern is the one that closes it."""
+    for i, ch, depth in _structure(pattern):
+        if ch == ")" and depth == 0:
+            return i == len(pattern) - 1
+    return False
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """Split a pattern at its top-level "|" (outside groups and classes)."""
+    parts, start = [], 0
+    for i, ch, depth in _structure(pattern):
+        if ch == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _structure(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """Each character outside escapes and character classes, with the group depth after it."""
     depth, in_class, escaped = 0, False, False
     for i, ch in enumerate(pattern):
         if escaped:
@@ -74,36 +94,9 @@ def _closes_at_end(pattern: str) -> bool:
             in_class = ch != "]"
         elif ch == "[":
             in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i == len(pattern) - 1
-    return False
-
-
-def _top_level_alternatives(pattern: str) -> list[str]:
-    """Split a pattern at its top-level "|" (outside groups and classes)."""
-    parts, depth, in_class, escaped, start = [], 0, False, False, 0
-    for i, ch in enumerate(pattern):
-        if escaped:
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        elif in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
-    parts.append(pattern[start:])
-    return parts
+        else:
+            depth += (ch == "(") - (ch == ")")
+            yield i, ch, depth
 
 
 def _lower_literals(pattern: str) -> str:

@@ -27,10 +27,6 @@ class Evidence:
     def text(self) -> str:
         return " ".join(c.span.text for c in self.clauses)
 
-    @property
-    def n_words(self) -> int:
-        return len(txt.words(self.text))
-
     def spans(self, answer: str) -> list[tuple[int, int]]:
         """Offsets of the clauses, merged where only spaces or punctuation lie between."""
         merged: list[list[int]] = []
@@ -40,20 +36,6 @@ class Evidence:
             else:
                 merged.append([c.span.start, c.span.end])
         return [(a, b) for a, b in merged]
-
-    @property
-    def low(self) -> str:
-        return cues.norm(self.text)
-
-    def has(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
-        return pattern.search(self.low)
-
-
-@dataclass
-class PartGrade:
-    score: int
-    feedback: str
-    advice: bool  # True when the feedback asks for something, False when it is praise
 
 
 def _scores(r: Reading, codes: set[str]) -> dict[PartName, int]:
