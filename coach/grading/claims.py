@@ -473,8 +473,25 @@ def _steps_anywhere(r: Reading) -> bool:
     if r.is_case:
         low = plain(r.text(r.counted))
         return bool(cues.A_WOULD.search(low) or _DID.search(low) or cues.A_I_DID.search(low))
-    low = plain(r.text([c for c in r.counted if c.label != "S"]))
+    # A step is none of: the scene, the outcome ("I reached my objective"), an attitude ("I tried to stay
+    # positive").
+    candidates = [c for c in r.counted if c.label != "S" and not hit(_ATTITUDE, plain(c.span.text))]
+    # An outcome is no step unless it opens with one ("We went through it and got rid of most of it").
+    candidates = [c for c in candidates if not (c.label == "R" or _reports_change(c, False)) or _opens_with_step(c)]
+    low = plain(r.text(candidates))
     return bool(cues.A_I_DID.search(low) or cues.A_WE_DID.search(low) or _DID.search(low) or cues.A_WOULD.search(low))
+
+
+def _opens_with_step(clause: Clause) -> bool:
+    opens = clause.features.get("i_start", 0.0) > 0 or clause.features.get("we_start", 0.0) > 0
+    return opens and not hit(_ACHIEVED, plain(clause.span.text))
+
+
+_ATTITUDE = cues.rx(
+    r"\b(?:try|tried|trying|always try) to (?:be|stay|keep|remain)\b|\bmake sure\b",
+    r"\bi(?:'m| am) (?:a|an|very|really)\b",
+    r"\bhaven't\b|\bhave not\b|\bnever\b",
+)
 
 
 # "I told them they needed to improve or we would move the business": a "would" in reported speech.
