@@ -271,6 +271,11 @@ def _situation_claims(r: Reading) -> list[Claim]:
     return out
 
 
+# Where the work happened: a site, enough to set a scene even inside a sentence about the task.
+_SITE_WORDS = cues.rx(
+    r"\b(?:plant|warehouse|dc|distribution cent(?:re|er)|factory|facility|site|hospital|store|depot|mill|hub|3pl|"
+    r"bakery|brewery|port|airport|yard|kitchen|lab|laboratory|office)s?\b"
+)
 _PLACE_WORDS = cues.rx(
     r"\b(?:plant|warehouse|dc|distribution|factory|facility|site|hospital|store|retailer|manufacturer|3pl|hub|"
     r"depot|mill|line|company|firm|startup|client|customer|supplier|carrier|region|country|division|"
@@ -295,8 +300,11 @@ def _situation_anywhere(r: Reading) -> bool:
     first = next((i for i, c in enumerate(r.counted) if c.label in "AR"), len(r.counted))
     before = r.counted[:first] or r.counted[:1]
     if r.is_case:
-        return bool(cues.S_CASE.search(cues.norm(r.answer)) or detect.QUANTITY.search(cues.norm(r.text(before))))
-    scene = (cues.S_PLACE, cues.S_STATE, cues.S_SCALE, _PLACE_WORDS)
+        # The objective's number ("get back to 95%") is no reading of the case.
+        # Any reading of the case before the plan frames it ("My guess is the warehouse is understaffed").
+        framing = [c for c in r.counted[:first] if c.label != "T" and len(txt.words(c.span.text)) >= 5]
+        return bool(framing or cues.S_CASE.search(cues.norm(r.answer)))
+    scene = (cues.S_PLACE, cues.S_STATE, cues.S_SCALE, _SITE_WORDS)
     for clause in before:
         low = plain(clause.span.text)
         cues_here = scene if clause.label == "T" else (*scene, cues.S_ROLE, cues.S_WHEN)
