@@ -523,16 +523,19 @@ _PAST_PERFECT = cues.rx(
 )
 
 
-def _hypothetical(clause: Clause) -> bool:
-    """What the candidate would do, not what they used to do ("every morning I would print the board")."""
-    if "hypothetical" not in clause.features:
-        return False
-    low = cues.norm(clause.span.text)
+@lru_cache(maxsize=4096)
+def _hypothetical_text(text: str) -> bool:
+    low = cues.norm(text)
     if hit(_REPORTED, low):
         return False
     return not (
         _HABIT.search(low) or (_PAST_PERFECT.search(low) and not cues.HYPOTHETICAL.search(_PAST_PERFECT.sub("", low)))
     )
+
+
+def _hypothetical(clause: Clause) -> bool:
+    """What the candidate would do, not what they used to do ("every morning I would print the board")."""
+    return "hypothetical" in clause.features and _hypothetical_text(clause.span.text)
 
 
 def _own_plan(clause: Clause) -> bool:
@@ -545,9 +548,9 @@ def _mostly_hypothetical(clauses: list[Clause]) -> bool:
 
     One habit marker ("every morning I would...") makes the other "would"s of the story habitual too.
     """
-    if any(hit(_HABIT, cues.norm(c.span.text)) for c in clauses):
-        return False
     would = [c for c in clauses if _hypothetical(c)]
+    if not would or any(hit(_HABIT, cues.norm(c.span.text)) for c in clauses):
+        return False
     done = [c for c in clauses if not _hypothetical(c) and hit(_DID, plain(c.span.text))]
     return bool(would) and len(would) > 2 * len(done)
 
