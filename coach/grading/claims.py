@@ -67,7 +67,7 @@ class Reading:
         """
         # With no step or result labelled at all, any clause may hold the outcome ("I got adherence up to 95%").
         pool = self.after_set_up if any(c.label in "AR" for c in self.counted) else self.counted
-        later = [c for c in pool if c.label != "T" and (self.is_case or not _own_plan(c))]
+        later = [c for c in pool if c.label != "T" and (self.is_case or not (_own_plan(c) or _no_outcome(c)))]
         if any(c.label == "R" for c in later):
             return [c for c in later if c.label == "R" or any(n in c.features for n in _STRONG_CHANGE)]
         return [c for c in later if _reports_change(c, self.is_case)]
@@ -536,6 +536,17 @@ def _hypothetical_text(text: str) -> bool:
 def _hypothetical(clause: Clause) -> bool:
     """What the candidate would do, not what they used to do ("every morning I would print the board")."""
     return "hypothetical" in clause.features and _hypothetical_text(clause.span.text)
+
+
+# "Usually they come around in the end", "I don't really know how it ended up": no outcome of this story.
+_NOT_THIS_OUTCOME = cues.rx(
+    r"\b(?:always|usually|generally|typically|normally|in general)\b",
+    r"\b(?:don't|do not|didn't|did not|never) (?:really )?(?:know|find out|found out|hear|heard|see|saw)\b",
+)
+
+
+def _no_outcome(clause: Clause) -> bool:
+    return clause.label != "R" and hit(_NOT_THIS_OUTCOME, plain(clause.span.text))
 
 
 def _own_plan(clause: Clause) -> bool:
