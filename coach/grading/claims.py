@@ -122,20 +122,23 @@ _CASE_CHANGE = cues.rx(
 )
 
 
+def _opens_with_me(clause: Clause) -> bool:
+    """The clause opens with "I" or "we": the candidate is its subject."""
+    return clause.features.get("i_start", 0.0) > 0 or clause.features.get("we_start", 0.0) > 0
+
+
 def _reports_change(clause: Clause, is_case: bool) -> bool:
     if is_case:
         low = plain(clause.span.text)
         if "r_expect" in clause.features or _EXPECTED.search(low):
             return True
-        mine = clause.features.get("i_start", 0.0) > 0 or clause.features.get("we_start", 0.0) > 0
-        return not mine and hit(_CASE_CHANGE, low)
+        return not _opens_with_me(clause) and hit(_CASE_CHANGE, low)
     if any(name in clause.features for name in _CHANGE_CUES):
         return True
     low = plain(clause.span.text)
     if any(hit(p, low) for p in (_OUTCOME, cues.R_CHANGE, cues.R_RECOGNITION, detect.LESSON_TOLD)):
         return True
-    mine = clause.features.get("i_start", 0.0) > 0 or clause.features.get("we_start", 0.0) > 0
-    return not mine and hit(_CASE_CHANGE, low)
+    return not _opens_with_me(clause) and hit(_CASE_CHANGE, low)
 
 
 # A filler with the commas around it: "would, like, probably" reads as "would probably".
@@ -491,8 +494,7 @@ def _steps_anywhere(r: Reading) -> bool:
 
 
 def _opens_with_step(clause: Clause) -> bool:
-    opens = clause.features.get("i_start", 0.0) > 0 or clause.features.get("we_start", 0.0) > 0
-    return opens and not hit(_ACHIEVED, plain(clause.span.text))
+    return _opens_with_me(clause) and not hit(_ACHIEVED, plain(clause.span.text))
 
 
 _ATTITUDE = cues.rx(

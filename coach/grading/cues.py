@@ -111,17 +111,6 @@ def _lower_literals(pattern: str) -> str:
 # Openers that carry no content: "so", "um", "okay so", "and then" at a clause start.
 LEAD = r"^\W*(?:(?:so|and|but|um+|uh+|well|okay|ok|like|basically|yeah|also|then|anyway)\W+){0,4}"
 
-_LABEL_END = r"\s*(?:\*\*|__)?\s*(?:[:\-–—]|\n|$)"
-EXPLICIT = {
-    "S": rx(r"^\W*(?:the )?(?:situation|context|background|assumptions?|framing|setting|s)" + _LABEL_END),
-    "T": rx(r"^\W*(?:(?:my|the) )?(?:task|goal|objective|aim|target|t)" + _LABEL_END),
-    "A": rx(r"^\W*(?:actions?|approach|what i did|steps|plan|how|a)" + _LABEL_END),
-    "R": rx(
-        r"^\W*(?:(?:the|expected) )?(?:results?|outcomes?|impact|impact/measurement|measurement|lessons?"
-        r"(?: learned| learnt)?|r)" + _LABEL_END
-    ),
-}
-
 METHODS = rx(
     r"\b5 ?whys?\b|\bfive whys\b|\bdmaic\b|\bkanban\b|\babc (?:analysis|classification|segmentation)\b",
     r"\bs&op\b|\bsales and operations planning\b|\bvalue[- ]stream map|\bvsm\b",

@@ -316,7 +316,6 @@ REPLY_FACT = cues.rx(
     cues.S_ROLE.pattern,
     cues.S_STATE.pattern,
     cues.S_WHEN.pattern,
-    _METHOD_TERMS.join((r"\b(?:", r")\b")),
 )
 
 
