@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from coach.evaluation import load_labelled  # noqa: E402
+from coach.grading import claims, cues, detect, labeller  # noqa: E402
 from coach.grading.rules import RuleBasedGrader  # noqa: E402
 
 DEV = ROOT / "benchmarks" / "data" / "dev.jsonl"
@@ -35,23 +36,37 @@ def answers_of(words: int) -> list[str]:
     return out
 
 
-def time_in_process() -> None:
+def forget_texts() -> None:
+    """Empty the grader's per-text caches, so that a repeated answer costs what a new one does."""
+    for module in (claims, cues, detect, labeller):
+        for value in vars(module).values():
+            if hasattr(value, "cache_clear") and value is not labeller.load_model:
+                value.cache_clear()
+
+
+def time_in_process(passes: int = 5) -> None:
     grader = RuleBasedGrader()
     texts = answers_of(300)
     for text in texts[:10]:
         grader.grade("Warm-up question?", text)
-    times, cpu = [], []
-    for text in texts:
-        started, started_cpu = time.perf_counter(), time.process_time()
-        grader.grade("Tell me about a time you improved a process.", text)
-        times.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - started_cpu) * 1000)
-    times.sort()
-    # Wall time is what a user waits; CPU time is the grader's own cost when the machine is busy.
+    # Several passes over all answers, interleaved: each answer's fastest pass is its cost without the
+    # scheduler's noise (on a shared 2-core machine single timings vary by 30% or more), and the first
+    # pass is what a user meets on a cold answer.
+    walls: list[list[float]] = [[] for _ in texts]
+    cpus: list[list[float]] = [[] for _ in texts]
+    for _ in range(passes):
+        for i, text in enumerate(texts):
+            forget_texts()
+            started, started_cpu = time.perf_counter(), time.process_time()
+            grader.grade("Tell me about a time you improved a process.", text)
+            walls[i].append((time.perf_counter() - started) * 1000)
+            cpus[i].append((time.process_time() - started_cpu) * 1000)
+    first = sorted(w[0] for w in walls)
+    best = [min(w) for w in walls]
     print(
-        f"300-word answers: {len(times)}, median {statistics.median(times):.2f} ms wall, "
-        f"{statistics.median(cpu):.2f} ms CPU; p95 {times[int(0.95 * len(times)) - 1]:.2f} ms wall "
-        "(target: median <= 5 ms)"
+        f"300-word answers: {len(texts)}, median {statistics.median(best):.2f} ms wall (each answer's best of "
+        f"{passes}), {statistics.median(min(c) for c in cpus):.2f} ms CPU; first pass median "
+        f"{statistics.median(first):.2f} ms, p95 {first[int(0.95 * len(first)) - 1]:.2f} ms (target: median <= 5 ms)"
     )
 
 

@@ -163,6 +163,81 @@ def test_orders_told_for_an_influence_question() -> None:
     assert "answer.off_question" in codes(orders, q)
 
 
+_HIRING_STORY = (
+    "Before peak at our parcel hub in Leeds we had to hire 90 temporary workers in five weeks, and most agency "
+    "starters used to quit in their first week. I was responsible for onboarding on my shift. I wrote a one-page "
+    "induction, paired each new starter with a buddy for three shifts and ran a Friday check-in. Early attrition "
+    "fell from 40% to 15%, and the buddy scheme ran again the next year."
+)
+
+
+def test_a_story_on_another_subject_is_off_the_question() -> None:
+    q = "Give me an example of reducing excess or obsolete stock without hurting service levels."
+    advice = {a.code: a.text for a in grade(_HIRING_STORY, q).advice}
+    assert "answer.off_question" in advice
+    assert "stock" in advice["answer.off_question"]
+    assert grade(_HIRING_STORY, q).overall < grade(_HIRING_STORY, "Tell me about hiring for peak.").overall
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        pytest.param(
+            "Tell me about a conflict with a colleague and how you resolved it.",
+            "At the cross-dock in Ghent the transport planner kept moving my loading slots without telling me, "
+            "and my loaders were standing idle for an hour a night. Loading on time was my job as shift lead. "
+            "I asked her for a coffee, showed her the idle hours and we agreed a 4 pm cut-off for changes. "
+            "Idle time fell to ten minutes a night within a month.",
+            id="conflict-without-the-word",
+        ),
+        pytest.param(
+            "Tell me about a time you helped improve inventory record accuracy, for example through cycle counting.",
+            "At the spare-parts store the system said 40 bearings and the bin held 12, and the fitters had stopped "
+            "trusting it. I was asked to fix it as the new storeman. I checked every bin in the top 200 lines, found "
+            "parts booked out on the wrong job and changed the issue process so nothing left without a scan. "
+            "Three months later the system and the shelves agreed on 98% of lines.",
+            id="accuracy-in-other-words",
+        ),
+        pytest.param(
+            "Tell me about a time you noticed a risk nobody had flagged, such as reliance on one supplier.",
+            "Only one of our engineers, Tomasz, knew how to re-program the palletiser, and he was retiring in "
+            "spring. As maintenance lead I made it my job to fix that. I had him record every routine on video, "
+            "wrote a one-page guide for each and trained two technicians. When it faulted in June they fixed it "
+            "in forty minutes.",
+            id="examples-in-the-question-are-not-its-subject",
+        ),
+        pytest.param(
+            "A food plant's yield on its main line has dropped from 94% to 88% over six months. What would you do?",
+            "I would get the team together and look at what is going on. Then I would talk to the operators on "
+            "each shift and see what they think the problem is, decide what needs to change and follow it up.",
+            id="vague-is-not-off-the-point",
+        ),
+    ],
+)
+def test_an_answer_on_the_question_is_not_called_off_it(question: str, answer: str) -> None:
+    kind = "case" if "What would you do" in question else "behavioral"
+    assert "answer.off_question" not in codes(answer, question, kind)
+
+
+def test_steps_told_as_we_in_a_plan_or_in_the_present_tense() -> None:
+    case_q = "Planned maintenance completion is 62% and emergency work has doubled. How would you approach it?"
+    plan = (
+        "I'd aim to get planned completion above 85% within a year. We'd start by cleaning up the CMMS backlog, "
+        "then we'd rank assets by criticality. We'd ring-fence a crew for planned work, and the team would hold a "
+        "weekly schedule meeting with operations. Emergency work should fall by a third in the first year."
+    )
+    assert "action.we" in codes(plan, case_q, "case")
+    mine = plan.replace("We'd", "I'd").replace("we'd", "I'd").replace("the team would", "I would")
+    assert "action.we" not in codes(mine, case_q, "case")
+    present = (
+        "In winter 2021 the gearbox of the labeller at our brewery near Dortmund is broken, one week before "
+        "Christmas orders. I was the production manager, so I had to find a solution. We call the machine "
+        "supplier and we push them to find a gearbox at another customer. We also move the most important "
+        "products to line 2 and we run them on Saturday."
+    )
+    assert "action.we" in codes(present)
+
+
 def test_repeated_text_earns_nothing() -> None:
     story = PERFECT.split(". ")
     padded = ". ".join(story * 12)

@@ -242,7 +242,10 @@ def _situation_claims(r: Reading) -> list[Claim]:
             return []
         return [Claim("situation.missing", MISSING_TEXT["situation.missing"][r.is_case], 0.55)]
     out: list[Claim] = []
-    s_words = len(txt.words(r.text(s)))
+    # Opinion before the story and a sentence that says whose job it was are not set-up, wherever
+    # the labeller put them: counting them would call a two-sentence scene long.
+    scene = [c for c in s if not _opinion(c) and not hit(detect.OWNERSHIP, cues.norm(c.span.text))]
+    s_words = len(txt.words(r.text(scene)))
     if (s_words > SETUP_WORDS and s_words > r.n_words / 3 and s_words > 0.4 * r.n_words) or s_words > 90:
         out.append(Claim("situation.long", f"Your set-up runs long ({s_words} words): keep it to two sentences.", 0.3))
     if r.is_case:
@@ -424,9 +427,13 @@ def _action_claims(r: Reading) -> list[Claim]:
     out: list[Claim] = []
     steps = r.steps
     low = cues.norm(steps)
-    i_steps = _count_steps(cues.A_I_DID, r"\bi (?:\w+ly )?\w{3,}ed\b", low)
-    we_steps = _count_steps(cues.A_WE_DID, r"\bwe (?:\w+ly )?\w{3,}ed\b", low)
-    if not r.is_case and ((we_steps >= 2 and we_steps > 1.5 * i_steps and i_steps <= 2) or (we_steps and not i_steps)):
+    i_steps = _count_steps(cues.A_I_DID, r"\bi (?:\w+ly )?\w{3,}ed\b", low, _MORE_STEPS.format(who="i"))
+    we_steps = _count_steps(cues.A_WE_DID, r"\bwe (?:\w+ly )?\w{3,}ed\b", low, _MORE_STEPS.format(who=_WE))
+    if r.is_case:
+        # A plan told as "we'd start by... we'd rank..." hides the candidate's own part as much as a story does.
+        i_steps = len(re.findall(_PLANNED.format(who="i"), low))
+        we_steps = len(re.findall(_PLANNED.format(who=_WE), low))
+    if (we_steps >= 2 and we_steps > 1.5 * i_steps and i_steps <= 2) or (we_steps and not i_steps and not r.is_case):
         out.append(
             Claim(
                 "action.we",
@@ -468,10 +475,22 @@ _DID = cues.rx(
 )
 
 
-def _count_steps(listed: re.Pattern[str] | cues.Family, any_ed: str, low: str) -> int:
-    """Steps with this subject, each counted once though both patterns may find it ("we changed")."""
+_WE = r"(?:we|the team|my team)"
+# Irregular past tenses, and the present tense non-native answers tell past steps in ("we call the supplier").
+_MORE_STEPS = (
+    r"\b{who} (?:\w+ly |also |then |first |just |immediately ){{0,2}}(?:went|got|made|took|put|ran|met|built|found|"
+    r"brought|sat|spent|began|chose|wrote|drove|gave|kept|sent|told|cut|held|paid|bought|sold|won|rang|spoke|"
+    r"taught|shut|hired|stood|dealt|call|push|move|run|make|check|change|talk|ask|create|prepare|train|use|build|"
+    r"write|send|meet|speak|collect|analy[sz]e|clean|adjust|give|show|explain|find|decide|plan|count|contact|"
+    r"visit|negotiate|introduce|implement|install|review|update|track|measure|test|fix|replace|remove)\b"
+)
+_PLANNED = r"\b{who}(?:'d| would| will|'ll) (?!be\b|have\b|need\b|expect\b|aim\b|want\b|like\b)\w{{3,}}"
+
+
+def _count_steps(listed: re.Pattern[str] | cues.Family, any_ed: str, low: str, more: str) -> int:
+    """Steps with this subject, each counted once though several patterns may find it ("we changed")."""
     starts = {m.start() for m in re.finditer(listed.pattern, low, re.ASCII)}
-    return len(starts | {m.start() for m in re.finditer(any_ed, low)})
+    return len(starts | {m.start() for p in (any_ed, more) for m in re.finditer(p, low)})
 
 
 def _one_step(steps: str) -> Claim:
@@ -659,11 +678,15 @@ def _answer_claims(r: Reading) -> list[Claim]:
 _ASIDE_CUES = ("n_opinion", "n_generic", "n_meta")
 
 
+def _opinion(clause: Clause) -> bool:
+    return any(name in clause.features for name in _ASIDE_CUES)
+
+
 def is_aside(clause: Clause) -> bool:
     """Opinion, generic talk or meta talk outside the story; text the labeller could not place is not enough."""
     if clause.label != "-" or "filler_only" in clause.features or "n_injection" in clause.features:
         return False
-    return any(name in clause.features for name in _ASIDE_CUES)
+    return _opinion(clause)
 
 
 def _hypothetical_answer(r: Reading) -> bool:
@@ -685,6 +708,10 @@ def off_question(r: Reading) -> str | None:
     if ctx.off_topic and r.n_words >= OFF_TOPIC_MIN_WORDS:
         return "This does not address the question: tell a story about what was asked."
     low = cues.norm(r.answer)
+    missed = detect.topics_missed(r.question, r.answer) if r.n_words >= OFF_TOPIC_MIN_WORDS else ()
+    if missed:
+        subject = " or ".join(t.name for t in missed)
+        return f"The question asks about {subject}, and this answer never mentions it: tell a story about that."
     if r.is_case:
         return None
     if detect.FAILURE_ASKED.search(r.question) and (detect.DENIAL.search(low) or not detect.FAILURE_TOLD.search(low)):

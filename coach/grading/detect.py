@@ -8,6 +8,8 @@ that misses a phrasing turns into advice that is false of the answer.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
 from coach.grading import cues
 
@@ -301,7 +303,9 @@ INFLUENCE_TOLD = cues.rx(
 ORDERS_TOLD = cues.rx(
     r"\b(?:i (?:told|instructed|ordered|directed|made|forced|mandated|demanded|required) (?:them|everyone|the|my|"
     r"him|her|all)|i (?:just )?(?:gave|issued) (?:the )?(?:orders?|instructions?|directives?)|because i was "
-    r"(?:the|their) (?:boss|manager)|i'm the boss|they had to (?:do|follow)|no choice)\b",
+    r"(?:the|their) (?:boss|manager)|i'm the boss|they had to (?:do|follow)|no choice|no discussion|"
+    r"(?:a|the) (?:written|final|formal) warning|"
+    r"i (?:tell|told) (?:them|him|her|everyone|all)\b.{0,60}\b(?:must|have to|has to|had to)\b)\b",
 )
 
 REPLY_FACT = cues.rx(
@@ -331,3 +335,210 @@ DENIAL = cues.rx(
     r"(?:failed|had a (?:failure|project fail)|made (?:a|any) (?:big |real )?mistake)\b|\bhaven't (?:really )?"
     r"(?:failed|had)\b|\bnot (?:really )?(?:had|one) (?:a |any )?(?:failure|mistake)s?\b",
 )
+
+
+@dataclass(frozen=True)
+class Topic:
+    """An operations subject a question can be about: what names it in a question, what shows it in a story.
+
+    The question side is narrow (the subject must be what is asked) and the story side broad (any
+    ordinary way of talking about it), so "the story never touches the subject" is a safe claim.
+    """
+
+    name: str
+    asked: re.Pattern[str] | cues.Family
+    told: re.Pattern[str] | cues.Family
+
+
+TOPICS = (
+    Topic(
+        "stock",
+        cues.rx(
+            r"\b(?:inventory|stock|stocks|stockouts?|skus?|write-offs?|obsolete|excess|cycle counts?|reorder points?|"
+            r"safety stock|days of supply|turns|spare-parts store|slow movers|stock count|shrink|shrinkage)\b"
+        ),
+        cues.rx(
+            r"\b(?:inventor\w*|stock\w*|skus?|write-?offs?|written off|writing off|obsole\w+|excess|slow[- ]mov\w+|"
+            r"count|counts|counted|counting|counters?|reorder\w*|replenish\w*|kanban|consignment|shrink\w*|expir\w+|"
+            r"best[- ]before|short[- ]dated|dated|overstock\w*|spares?|days of (?:supply|cover)|turns|shelf|shelves|"
+            r"pick faces?|bins?|locations?|on hand|min/max|min-max|safety stock|dead stock|surplus|liquidat\w+|"
+            r"clearance|markdowns?|ageing|aging|abc|xyz|par levels?|pallets? (?:of|on)|holding|carrying|"
+            r"run(?:ning)? out|ran out|out of|availab\w+|ordering|auto-?order\w*|order (?:quantit\w+|points?)|"
+            r"forecast\w*|shortages?|short|"
+            r"supply|supplies|materials?|parts|items?|products?|goods|lines)\b"
+        ),
+    ),
+    Topic(
+        "safety",
+        cues.rx(
+            r"\b(?:safety|unsafe|injur\w*|near miss\w*|ppe|lockout|hazards?|accidents?|work at height|fatalit\w*|"
+            r"machine guarding)\b"
+        ),
+        cues.rx(
+            r"\b(?:safe\w*|unsafe|injur\w*|hazard\w*|accident\w*|near[- ]miss\w*|ppe|hi-?vis|helmets?|hard hats?|"
+            r"gloves|goggles|harness\w*|lockout|tagout|loto|guard\w*|hurt|harm\w*|risks?|incidents?|fatal\w*|"
+            r"first aid|ergonom\w+|osha|riddor|hse|ehs|lost[- ]time|recordables?|at height|fall\w*|fell|crush\w*|"
+            r"collision\w*|pedestrian\w*|stop(?:ped|ping)? (?:the )?(?:work|line|job|truck|machine)|danger\w*|"
+            r"toolbox|permit\w*|e-?stop|emergency|evacuat\w+|fire|spill\w*|chemical\w*|ladders?|scaffold\w*|"
+            r"speed limits?|walkways?|barriers?|wounds?|cuts?|burns?|strain\w*|blind spots?|allergen\w*|"
+            r"cross-?contact\w*|hygiene|haccp|contamina\w*|food safety|precaution\w*)\b"
+        ),
+    ),
+    Topic(
+        "quality",
+        cues.rx(
+            r"\b(?:quality|defects?|scrap|non-?conformances?|capa|spc|ppm|customer returns|recalls?|yields?|"
+            r"audits?|iso 9001|rejects?|wrong labels|withdrawals?)\b"
+        ),
+        cues.rx(
+            r"\b(?:quality|qa|qc|defect\w*|scrap\w*|reject\w*|non-?conform\w*|capa|corrective|root[- ]cause\w*|spc|"
+            r"ppm|returns?|returned|complain\w*|audit\w*|iso|yield\w*|rework\w*|inspect\w*|recall\w*|withdr\w+|"
+            r"toleranc\w*|specs?|specification\w*|escape\w*|faulty|fault\w*|cosmetic|label\w*|first[- ]pass|"
+            r"right first time|cpk|gauge\w*|fmea|8d|whys|contamina\w*|batch\w*|lots?|damage\w*|broken|leak\w*|"
+            r"cracks?|cracked|errors?|mistakes?|wrong|accuracy|accurate|traceab\w+|quarantin\w+|holds?|"
+            r"standards?|hygiene|haccp|gmp|fda|regulator\w*|customers? (?:were )?notif\w+)\b"
+        ),
+    ),
+    Topic(
+        "the disagreement",
+        cues.rx(r"\b(?:conflicts?|disagree\w*|blame each other|tense|disputes?|disputed|tensions?)\b"),
+        cues.rx(
+            r"\b(?:conflict\w*|disagree\w*|argu\w+|disput\w+|tension\w*|tense|clash\w*|friction|fell out|falling out|"
+            r"blam\w+|at odds|get (?:on|along)|got (?:on|along)|push\w* back|pushback|resent\w*|frustrat\w*|upset|"
+            r"angry|anger|annoy\w*|complain\w*|rows?|difficult|personalit\w+|fight\w*|fought|refus\w+|object\w*|"
+            r"grievances?|escalat\w+|mediat\w+|opinions?|views?|eye to eye|stand-?off|speaking|bad blood|toxic|"
+            r"unhappy|mad|heated|shout\w*|yell\w*|rude|resist\w*|opposed|opposite|against|tug of war|"
+            r"(?:didn't|did not|don't|do not|wouldn't|would not) (?:agree|accept|want|trust|like)|trust|"
+            r"compromis\w+|sides?|both|each other|relationship|misunderst\w+|negotiat\w+|concerns?|worr\w+|"
+            r"no|not|never|agre\w+|kept \w+ing|without (?:telling|asking|warning|consulting|checking)|coffee|"
+            r"sat down|one-to-ones?|1:1|privately|behaviou?r\w*|attitude|tone|feel\w*|felt)\b"
+        ),
+    ),
+    Topic(
+        "people and hiring",
+        cues.rx(
+            r"\b(?:hire|hired|hiring|recruit\w*|onboard\w*|mentor\w*|turnover|attrition|absenteeism|headcount|"
+            r"new starters|temporary workers|underperforming (?:supervisor|team member|employee)s?|"
+            r"new team member|union|works council)\b"
+        ),
+        cues.rx(
+            r"\b(?:hir\w+|recruit\w*|onboard\w*|induct\w*|new starters?|starters?|new (?:hires?|joiners?|people|staff)|"
+            r"temps?|temporary|agency|agencies|attrition|turnover|leavers?|left|quit\w*|resign\w*|headcount|"
+            r"absen\w+|sick\w*|interview\w*|train\w*|mentor\w*|coach\w*|buddy|buddies|develop\w*|promot\w+|"
+            r"performance|underperform\w*|feedback|one-to-ones?|1:1s?|disciplin\w*|warning|hr|union\w*|"
+            r"works council|staff\w*|people|team\w*|employees?|workers?|operators?|colleagues?|morale|engag\w+|"
+            r"layoffs?|redundan\w+|shifts?|rota\w*|roster\w*|overtime|skills?|capab\w+|managers?|leaders?|leadership|"
+            r"appoint\w*|report\w* to|structure|org\w*|supervisors?|heads? of|directors?|gms?|succession)\b"
+        ),
+    ),
+    Topic(
+        "systems and technology",
+        cues.rx(
+            r"\b(?:systems?|software|wms|erp|tms|go-live|scanners|automation|robotics|digital|technology|"
+            r"test scripts|user acceptance tests?|bi tool|sql)\b"
+        ),
+        cues.rx(
+            r"\b(?:system\w*|software|wms|erp|tms|mes|sap|oracle|netsuite|dynamics|manhattan|go-?live|went live|"
+            r"go live|live|launch\w*|scanners?|scanning|handhelds?|rf|guns?|barcodes?|automat\w+|robot\w*|amrs?|"
+            r"agvs?|cobots?|conveyors?|sorters?|digital\w*|apps?|tools?|it|tech\w*|vendors?|implement\w*|"
+            r"roll(?:ed|ing)? ?out|upgrad\w+|integrat\w+|interfaces?|uat|tests?|testing|tested|scripts?|"
+            r"requirements|modules?|platforms?|cloud|data|excel|sql|power ?bi|tableau|dashboards?|reports?|"
+            r"macros?|spreadsheets?|databases?|screens?|users?|logins?|configur\w+|bugs?|defects?|"
+            r"training|trained|super-?users?|hypercare|cut-?over|migrat\w+|ai|machine learning|models?|"
+            r"algorithm\w*|computer\w*|online|electronic|e-?mail\w*|portal\w*|tablets?|sensors?|iot)\b"
+        ),
+    ),
+    Topic(
+        "sustainability",
+        cues.rx(
+            r"\b(?:sustainab\w+|energy|carbon|emissions?|landfill|circular|recycl\w*|ecovadis|"
+            r"decarboni\w+|environmental|scope [123]|cardboard|electricity)\b"
+        ),
+        cues.rx(
+            r"\b(?:sustainab\w+|wast\w*|energy|packag\w+|carbon|emission\w*|landfill|circular|recycl\w*|reus\w+|"
+            r"returnable|ecovadis|decarboni\w+|environment\w*|scope|cardboard|electric\w*|diesel|fuel|co2|"
+            r"green|solar|led|lighting|compressed air|plastic\w*|film|wrap|net zero|kwh|mwh|tonnes?|tons?|"
+            r"water|heat\w*|gas|boilers?|compressors?|leaks?|efficien\w+|scrap|pallets?|trucks?|loads?|"
+            r"empty|miles|km|modal|rail|biofuel|hvo|ev|evs|vehicles?|footprint|climate|iso 14001|esg)\b"
+        ),
+    ),
+    Topic(
+        "transport and delivery",
+        cues.rx(
+            r"\b(?:freight|transport\w*|shipping|shipments?|pickups?|carriers?|trucks?|distribution network|"
+            r"dock doors|outbound|port|modal shift|load fill|on-time delivery|next-day delivery|last mile)\b"
+        ),
+        cues.rx(
+            r"\b(?:freight|transport\w*|trucks?|lorr\w+|trailers?|vans?|carrier\w*|ship\w*|deliver\w*|routes?|"
+            r"routing|haul\w*|dispatch\w*|pick-?ups?|collect\w*|loads?|loading|loaded|fleet|drivers?|parcels?|"
+            r"couriers?|last mile|modal|rail|ocean|air|containers?|ports?|docks?|outbound|inbound|distribution|"
+            r"network|dcs?|warehouses?|depots?|hubs?|miles|km|kilomet\w+|vessels?|customs|forwarder\w*|3pls?|"
+            r"cut-?off|dispatch|despatch|on[- ]time|otif|late|lead times?|transit|tracking|pallets?|orders?|"
+            r"stores?|customers?|capacity|peak|volume\w*|doors?|yard|slots?|bookings?)\b"
+        ),
+    ),
+    Topic(
+        "customers",
+        cues.rx(
+            r"\b(?:customers?|customer's|clients?|otif|service levels?|fill rate|nps|accounts?|next-day delivery)\b"
+        ),
+        cues.rx(
+            r"\b(?:customer\w*|client\w*|accounts?|retailer\w*|consumer\w*|patients?|shoppers?|buyers?|users?|"
+            r"service|otif|on[- ]time|fill rate|nps|complain\w*|orders?|ordered|deliver\w*|shipp\w+|brand\w*|"
+            r"stores?|market\w*|sales|contract\w*|penalt\w+|sla\w*|scorecards?|returns?|demand|backorders?|"
+            r"stock-?outs?|lead times?|promis\w+|commit\w*)\b"
+        ),
+    ),
+    Topic(
+        "suppliers",
+        cues.rx(
+            r"\b(?:suppliers?|supplier's|vendors?|sourcing|procurement|purchase orders?|tariffs?|make-versus-buy|"
+            r"outsourc\w+|integrator|contractor)\b"
+        ),
+        cues.rx(
+            r"\b(?:suppl\w+|vendor\w*|sourc\w+|procure\w*|purchas\w*|buyers?|manufacturers?|3pls?|carrier\w*|"
+            r"oems?|partner\w*|tariff\w*|imports?|exports?|lead times?|negotiat\w*|contract\w*|rfq|rfp|tender\w*|"
+            r"quotes?|quoted|bids?|mill|factory|factories|outsourc\w+|insourc\w+|in-house|integrator\w*|"
+            r"installer\w*|third[- ]part\w+|subcontract\w*|provider\w*|agency|agencies|parts|components?|"
+            r"materials?|inbound|deliver\w*|po|pos)\b"
+        ),
+    ),
+    Topic(
+        "costs",
+        cues.rx(
+            r"\b(?:costs?|budget\w*|savings?|save money|spend|p&l|margins?|capex|payback|price cut|variance|"
+            r"synerg\w+|hurdle rate|cost-to-serve)\b"
+        ),
+        cues.rx(
+            r"\$|£|€|\b(?:costs?|costing|costly|budget\w*|spend\w*|spent|sav(?:e|ed|es|ing|ings)|money|p&l|margin\w*|"
+            r"overtime|capex|opex|payback|roi|pric\w+|expens\w+|varian\w+|cash|profit\w*|revenue|financ\w+|cfo|"
+            r"dollars?|pounds|euros?|synerg\w+|invest\w*|fund\w*|hurdle|cheap\w*|afford\w*|bills?|invoic\w+|"
+            r"rates?|fees?|charges?|premium\w*|penalt\w+|write-?offs?|working capital|\d+k|k a (?:year|month)|"
+            r"grand|million|thousand|waste|efficien\w+|headcount|labou?r hours?|hours)\b"
+        ),
+    ),
+)
+
+
+# "..., such as reliance on one supplier or one key person." names examples, not the subject asked about.
+_EXAMPLES = re.compile(r"[,(]?\s*\b(?:such as|for example|for instance|e\.g\.|like)\b[^.?!;]*", re.IGNORECASE)
+
+
+@lru_cache(maxsize=512)
+def topics_asked(question: str) -> tuple[Topic, ...]:
+    """The operations subjects the question itself is about, without its examples."""
+    low = cues.norm(_EXAMPLES.sub("", question))
+    return tuple(t for t in TOPICS if t.asked.search(low))
+
+
+def topics_missed(question: str, answer: str) -> tuple[Topic, ...]:
+    """The subjects asked about, when the answer is about another and touches none of them."""
+    asked = topics_asked(question)
+    low = cues.norm(answer)
+    if not asked or any(t.told.search(low) for t in asked):
+        return ()
+    # Silence on the subject is not enough (a vague answer is vague, not off the point): the story
+    # must also be plainly about something else.
+    if not any(t.asked.search(low) for t in TOPICS if t not in asked):
+        return ()
+    return asked
