@@ -5,12 +5,11 @@ None of these ever holds the API key: they are built from answers and grades onl
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from coach import spreadsheet
 from coach.models import PARTS, Answer, Interview
 
 CSV_COLUMNS = (
@@ -59,15 +58,13 @@ def answer_record(answer: Answer) -> dict[str, Any]:
 
 
 def answers_csv(answers: Iterable[Answer]) -> str:
-    out = io.StringIO(newline="")
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for answer in answers:
-        record = answer_record(answer)
-        record["suggestions"] = " | ".join(record["suggestions"])
-        record["advice_codes"] = " | ".join(record["advice_codes"])
-        writer.writerow(record)
-    return out.getvalue()
+    return spreadsheet.write_rows(CSV_COLUMNS, (_csv_row(answer_record(a)) for a in answers))
+
+
+def _csv_row(record: dict[str, Any]) -> list[Any]:
+    record["suggestions"] = " | ".join(record["suggestions"])
+    record["advice_codes"] = " | ".join(record["advice_codes"])
+    return [record[c] for c in CSV_COLUMNS]
 
 
 def answers_json(answers: Iterable[Answer]) -> str:

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from coach import spreadsheet
 from coach.models import LEVEL_LABELS, QUESTION_FIELDS, QUESTION_LIST_FIELDS, TOPIC_LABELS, Question
 
 MAX_IMPORT_BYTES = 1_000_000  # about 2,000 questions; a bigger file is not a question list
@@ -292,7 +293,7 @@ def _csv_rows(text: str) -> tuple[Rows, list[str]]:
             if len(record) > len(header):
                 problems.append(f"{where}: {len(record)} cells but the header names {len(header)}")
                 continue
-            rows.append((where, dict(zip(header, record, strict=False))))
+            rows.append((where, dict(zip(header, map(spreadsheet.restore, record), strict=False))))
     except csv.Error as exc:
         raise QuestionInputError([f"line {reader.line_num}: not valid CSV ({exc})"]) from exc
     return rows, problems
@@ -390,13 +391,9 @@ def plan_import(parsed: Sequence[tuple[str, Question]], existing: Sequence[Quest
 
 def export_csv(questions: Iterable[Question]) -> str:
     """The questions as CSV with a header; list cells are joined with ' | '."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for q in questions:
-        data = q.model_dump(mode="json")
-        writer.writerow([" | ".join(data[c]) if c in LIST_FIELDS else data[c] for c in CSV_COLUMNS])
-    return out.getvalue()
+    data = (q.model_dump(mode="json") for q in questions)
+    rows = ([" | ".join(d[c]) if c in LIST_FIELDS else d[c] for c in CSV_COLUMNS] for d in data)
+    return spreadsheet.write_rows(CSV_COLUMNS, rows)
 
 
 def export_json(questions: Iterable[Question]) -> str:
