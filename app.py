@@ -1,8 +1,11 @@
 """STAR Coach: page config and navigation; each page lives in app_pages/."""
 
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="STAR Coach", page_icon=":material/star:", layout="centered")
+# A local image: a ":material/...:" page icon makes every browser fetch the favicon from a Google host.
+st.set_page_config(page_title="STAR Coach", page_icon=str(Path(__file__).parent / "app_pages" / "star.png"))
 
 # .streamlit/config.toml binds to loopback, but Streamlit reads it from the working directory
 # only: started from elsewhere, the app would listen on every interface. Say so plainly.

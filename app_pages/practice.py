@@ -11,7 +11,6 @@ from app_pages import ui
 from coach.interview import AnswerRejected, InterviewState, summarise
 from coach.models import (
     LEVEL_LABELS,
-    MAX_ANSWER_CHARS,
     PARTS,
     TOPIC_LABELS,
     TYPE_LABELS,
@@ -179,10 +178,9 @@ def controls(skip_label: str, skip_key: str, skip: Callable[[], object], iid: st
 
 
 def text_box(placeholder: str, key: str, send: Callable[[str], int]) -> None:
-    # A stable key keeps text typed while the page reruns.
-    st.chat_input(
-        placeholder, key=key, max_chars=MAX_ANSWER_CHARS, submit_mode="disable", on_submit=on_text, args=(send, key)
-    )
+    # A stable key keeps text typed while the page reruns. No max_chars: the browser would drop a
+    # longer paste without a word; sent whole, it is refused with the limit and shown back to copy.
+    st.chat_input(placeholder, key=key, submit_mode="disable", on_submit=on_text, args=(send, key))
 
 
 def ask_follow_up(state: InterviewState, follow_up: FollowUp) -> None:

@@ -151,12 +151,13 @@ def test_find_an_answer_by_search_and_download_the_csv(page: Page, tmp_path: Pat
         page.goto(url)
         page.get_by_label("Number of questions").fill("2")
         page.get_by_role("button", name="Start interview").click()
-        for text in ANSWERS:
+        for graded, text in enumerate(ANSWERS, start=1):
             box = page.get_by_test_id("stChatInputTextArea")
             expect(box).to_be_enabled(timeout=30_000)
             box.fill(text)
             box.press("Enter")
-            page.wait_for_timeout(300)
+            # Wait for the grade itself, not for a while: the next answer goes to the next question.
+            expect(page.get_by_text(re.compile(r"^Score: \d+/100$"))).to_have_count(graded, timeout=30_000)
         expect(page.get_by_text("Interview summary")).to_be_visible(timeout=30_000)
 
         page.get_by_role("link", name="History").click()
@@ -179,3 +180,32 @@ def test_find_an_answer_by_search_and_download_the_csv(page: Page, tmp_path: Pat
     assert "SMED workshop" in rows[0][header.index("answer")]
     assert rows[0][header.index("answer")].startswith("<script>alert('boo')</script>")
     print(f"\nsearch round trip in the browser: {search_s:.2f} s")
+
+
+def test_no_request_leaves_the_machine_and_a_long_paste_is_kept(page: Page, tmp_path: Path) -> None:
+    """Every page loads only from 127.0.0.1; an answer over the limit is refused with the limit and shown back."""
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    too_long = "We re-slotted the fast movers. " * 700  # 21,700 characters
+    with streamlit_server(tmp_path / "coach.db") as url:
+        page.goto(url)
+        page.get_by_role("button", name="Start interview").click()
+        box = page.get_by_test_id("stChatInputTextArea")
+        expect(box).to_be_enabled(timeout=30_000)
+        box.fill(too_long)
+        box.press("Enter")
+        expect(page.get_by_text(re.compile(r"Your answer has 21,700 characters; the limit is 20,000"))).to_be_visible(
+            timeout=30_000
+        )
+        expect(page.get_by_test_id("stCode")).to_contain_text("We re-slotted the fast movers.")
+        expect(page.get_by_text("Question 1 of 5")).to_be_visible()
+        for name in ("History", "Progress", "Question bank", "Settings"):
+            page.get_by_role("link", name=name).click()
+            expect(page.get_by_role("heading", name=name).first).to_be_visible(timeout=30_000)
+        page.reload()
+        expect(page.get_by_role("heading", name="Settings").first).to_be_visible(timeout=30_000)
+        # Browsers fetch the favicon outside the page's own requests: check where it points.
+        requests += page.eval_on_selector_all("link[rel~='icon']", "links => links.map(l => l.href)")
+    local = re.compile(r"^(?:https?|wss?)://(?:127\.0\.0\.1|localhost)[:/]|^(?:data|blob):")
+    outside = [u for u in requests if not local.match(u)]
+    assert requests and not outside, f"requests left the machine: {outside}"
