@@ -8,7 +8,7 @@ from functools import partial
 import streamlit as st
 
 from app_pages import ui
-from coach.interview import AnswerRejected, InterviewState, summarise
+from coach.interview import AnswerRejected, InterviewState
 from coach.models import (
     LEVEL_LABELS,
     PARTS,
@@ -18,6 +18,7 @@ from coach.models import (
     FollowUp,
     InterviewSetup,
 )
+from coach.summary import summarise
 
 service = ui.service()
 INTERVIEWER = ":material/badge:"

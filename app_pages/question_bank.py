@@ -14,7 +14,7 @@ SOURCES = {"all": "Built-in and mine", "builtin": "Built-in", "mine": "Mine"}
 library = ui.service().library
 
 
-def show_question(question: Question) -> None:
+def show_question(question: Question, tab: str) -> None:
     """A question's details, hints and probes, and a button to practise it."""
     ui.show_text(question.text)
     origin = "Your question" if question.custom else "Built-in"
@@ -28,7 +28,7 @@ def show_question(question: Question) -> None:
     if question.probes:
         st.markdown("**Follow-up probes**")
         ui.show_list(list(question.probes))
-    if st.button("Practise this question now", key=f"practise-{question.id}", icon=":material/play_arrow:"):
+    if st.button("Practise this question now", key=f"practise-{tab}-{question.id}", icon=":material/play_arrow:"):
         ui.practise_now(question)
 
 
@@ -51,7 +51,7 @@ def browse() -> None:
     for question in shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
         mark = "★ " if question.custom else ""
         with st.expander(mark + ui.plain(ui.short(question.text, 120))):
-            show_question(question)
+            show_question(question, "browse")
 
 
 def question_form(key: str, initial: Question | None = None) -> dict | None:
@@ -115,12 +115,14 @@ def add_question() -> None:
         show_problems(exc.problems)
         return
     st.session_state["add-form"] = generation + 1
-    st.session_state["flash"] = f"Added your question {question.id}. It can now come up in interviews."
+    # The question as the user wrote it: its id is ours, not theirs.
+    added = ui.plain(ui.short(question.text, 80))
+    st.session_state["flash"] = f"Added your question “{added}”. It can now come up in interviews."
     st.rerun()
 
 
 def edit_or_delete(question: Question) -> None:
-    show_question(question)
+    show_question(question, "mine")
     toggle_key = f"editing-{question.id}"
     if st.session_state.pop("saved", None) == question.id:
         st.session_state[toggle_key] = False  # close the editor; only possible before the toggle exists

@@ -6,11 +6,13 @@ None of these ever holds the API key: they are built from answers and grades onl
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from coach import spreadsheet
-from coach.models import PARTS, Answer, Interview
+from coach.models import LEVEL_LABELS, PARTS, Answer, Interview
+from coach.summary import summarise
 
 CSV_COLUMNS = (
     "answer_id",
@@ -71,40 +73,65 @@ def answers_json(answers: Iterable[Answer]) -> str:
     return json.dumps([answer_record(a) for a in answers], ensure_ascii=False, indent=2) + "\n"
 
 
+# Characters that make Markdown anywhere in a line: emphasis, code, links and images, HTML, tables,
+# strikethrough, and the backslash itself. Everything else ("vendor-managed", "99.2%", "P&L") is left
+# as typed, so the report reads as plain text too.
+_INLINE = re.compile(r"([\\`*_\[\]<>|~])|&(?=#?\w+;)")
+# At the start of a line (inside the quote): headings, setext underlines, list and quote markers.
+_LINE_START = re.compile(r"^(\s*)([#=+\-])", re.MULTILINE)
+
+
 def _md(text: str) -> str:
-    """User text inside Markdown: quoted line by line, with markup characters escaped."""
-    escaped = "".join(f"\\{c}" if c in "\\`*_{}[]()<>#+-=.!|~" else c for c in text)
+    """User text inside Markdown: quoted line by line, with only what would become markup escaped."""
+    escaped = _INLINE.sub(lambda m: "\\" + m.group(0), text)
+    escaped = _LINE_START.sub(r"\1\\\2", escaped)
     return "\n".join(f"> {line}" if line else ">" for line in escaped.splitlines() or [""])
 
 
+def _inline(text: str) -> str:
+    """User or grader text on one line of the report (a list item, a sentence)."""
+    return _md(text)[2:]
+
+
 def interview_markdown(interview: Interview, answers: Sequence[Answer]) -> str:
-    """An interview as a report a candidate can keep or share."""
+    """An interview as a report a candidate can keep or share, ending with a summary."""
     started = interview.created_at.astimezone().strftime("%d %B %Y, %H:%M")
     lines = [
         f"# STAR Coach interview, {started}",
         "",
-        f"Level: {interview.setup.level}. Status: {interview.status}.",
+        f"Level: {LEVEL_LABELS.get(interview.setup.level, interview.setup.level)}. Status: {interview.status}.",
         "",
     ]
     for answer in answers:
         lines += [f"## Question {answer.position + 1}", "", _md(answer.question_text), ""]
-        if answer.skipped:
-            lines += ["*Skipped.*", ""]
-            continue
-        lines += ["**Your answer**", "", _md(answer.original_text), ""]
-        if answer.follow_up:
-            lines += ["**Follow-up**", "", _md(answer.follow_up.question), ""]
-            if answer.follow_up.reply:
-                lines += ["**Your reply**", "", _md(answer.follow_up.reply), ""]
-        grade = answer.grade
-        if grade is None:
-            lines += ["*Not graded.*", ""]
-            continue
-        parts = ", ".join(f"{p.title()} {grade.part(p).score}/5" for p in PARTS)
-        graded_by = "LLM " + (grade.model or "") if grade.grader == "llm" else "rules"
-        lines += [f"**Score: {grade.overall}/100** ({parts}; graded by {graded_by})", ""]
-        if grade.fallback_reason:
-            lines += [f"Graded by rules because {_md(grade.fallback_reason)[2:]}", ""]
-        lines += [f"- {_md(p.title() + ': ' + grade.part(p).feedback)[2:]}" for p in PARTS]
-        lines += ["", "What to work on:", ""] + [f"- {_md(s)[2:]}" for s in grade.to_work_on()] + [""]
-    return "\n".join(lines).rstrip() + "\n"
+        lines += _answer_lines(answer)
+    return "\n".join(lines + _summary_lines(answers)).rstrip() + "\n"
+
+
+def _answer_lines(answer: Answer) -> list[str]:
+    if answer.skipped:
+        return ["*Skipped.*", ""]
+    lines = ["**Your answer**", "", _md(answer.original_text), ""]
+    if answer.follow_up:
+        lines += ["**Follow-up**", "", _md(answer.follow_up.question), ""]
+        if answer.follow_up.reply:
+            lines += ["**Your reply**", "", _md(answer.follow_up.reply), ""]
+    grade = answer.grade
+    if grade is None:
+        return [*lines, "*Not graded.*", ""]
+    parts = ", ".join(f"{p.title()} {grade.part(p).score}/5" for p in PARTS)
+    graded_by = "LLM " + (grade.model or "") if grade.grader == "llm" else "rules"
+    lines += [f"**Score: {grade.overall}/100** ({parts}; graded by {graded_by})", ""]
+    if grade.fallback_reason:
+        lines += [f"Graded by rules because {_inline(grade.fallback_reason)}", ""]
+    lines += [f"- {_inline(p.title() + ': ' + grade.part(p).feedback)}" for p in PARTS]
+    return [*lines, "", "What to work on:", "", *(f"- {_inline(s)}" for s in grade.to_work_on()), ""]
+
+
+def _summary_lines(answers: Sequence[Answer]) -> list[str]:
+    summary = summarise(answers)
+    lines = ["## Summary", "", f"Answered {summary.answered} of {len(answers)}; skipped {summary.skipped}."]
+    if summary.average_overall is not None:
+        parts = ", ".join(f"{p.title()} {summary.part_averages[p]:.1f}/5" for p in PARTS)
+        lines += ["", f"Average score: {summary.average_overall:.0f}/100 ({parts})."]
+    return [*lines, "", summary.advice, ""]

@@ -14,14 +14,11 @@ from coach.grading import Grader
 from coach.library import QuestionLibrary
 from coach.models import (
     MAX_ANSWER_CHARS,
-    PARTS,
-    STRONG_PART_AVERAGE,
     Answer,
     FollowUp,
     Grade,
     Interview,
     InterviewSetup,
-    PartName,
     Question,
     QuestionType,
     ReplyTo,
@@ -29,13 +26,6 @@ from coach.models import (
 from coach.questions import choose_questions
 
 log = logging.getLogger(__name__)
-
-PART_ADVICE: dict[PartName, str] = {
-    "situation": "open with a short, specific context: where, when, how big, what was wrong",
-    "task": "state your own responsibility and a measurable goal before the actions",
-    "action": "tell the steps you took yourself, in order, naming the methods you used",
-    "result": "close with a number on an operations measure, a time frame and a lesson",
-}
 
 
 class AnswerRejected(ValueError):
@@ -296,31 +286,3 @@ _MOVED_ON = (
     "That question was already answered or skipped (in another tab, or by a second click); "
     "the interview has moved on. Your text is below so you can copy it."
 )
-
-
-@dataclass
-class Summary:
-    """How an interview went, part by part."""
-
-    answered: int
-    skipped: int
-    average_overall: float | None
-    part_averages: dict[PartName, float]
-    weakest: PartName | None
-    advice: str
-
-
-def summarise(answers: Sequence[Answer]) -> Summary:
-    graded = [a.grade for a in answers if a.grade and not a.skipped]
-    answered = sum(not a.skipped for a in answers)
-    skipped = len(answers) - answered
-    if not graded:
-        return Summary(answered, skipped, None, {}, None, "Answer at least one question to get a summary.")
-    averages: dict[PartName, float] = {p: sum(g.part(p).score for g in graded) / len(graded) for p in PARTS}
-    overall = sum(g.overall for g in graded) / len(graded)
-    weakest: PartName | None = min(PARTS, key=lambda p: averages[p])
-    if averages[weakest] >= STRONG_PART_AVERAGE:
-        # Every part is strong: naming a "weakest" one would be criticism the answers do not earn.
-        return Summary(answered, skipped, overall, averages, None, "Every part was strong. Keep practising aloud.")
-    advice = f"Practise your {weakest}: {PART_ADVICE[weakest]}."
-    return Summary(answered, skipped, overall, averages, weakest, advice)

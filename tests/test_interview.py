@@ -8,8 +8,9 @@ import pytest
 
 import storage
 from coach.grading.rules import RuleBasedGrader
-from coach.interview import AnswerRejected, InterviewService, summarise
+from coach.interview import AnswerRejected, InterviewService
 from coach.models import MAX_ANSWER_CHARS, Grade, InterviewSetup, Question, QuestionType, ReplyTo
+from coach.summary import summarise
 
 STRONG = (
     "At a 300-person food plant in 2022, line 3 ran at 61% OEE and we were missing 8% of orders. "

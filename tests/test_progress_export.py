@@ -333,12 +333,12 @@ def _quoted_blocks(markdown: str) -> list[str]:
 def test_markdown_escapes_user_text(exported: tuple[Interview, list[Answer]]) -> None:
     interview, answers = exported
     markdown = interview_markdown(interview, answers)
-    assert "> \\# Title \\<script\\>alert\\(1\\)\\</script\\> \\[x\\]\\(javascript:alert\\(1\\)\\)" in markdown
+    assert "> \\# Title \\<script\\>alert(1)\\</script\\> \\[x\\](javascript:alert(1))" in markdown
     for raw in ("<script>", "](javascript", "<img", "](http", "<b>", "<i>", "**led**", "_time_", "*orders*"):
         assert not re.search(r"(?<!\\)" + re.escape(raw), markdown), raw
     # The only headings are the report's own: the title and one per question.
     headings = [line for line in markdown.splitlines() if line.lstrip().startswith("#")]
-    assert headings == [headings[0]] + [f"## Question {i}" for i in range(1, 6)]
+    assert headings == [headings[0]] + [f"## Question {i}" for i in range(1, 6)] + ["## Summary"]
     assert headings[0].startswith("# STAR Coach interview, ")
     # Every line of user text is quoted, and the escapes undo to exactly what was written.
     blocks = _quoted_blocks(markdown)
@@ -367,8 +367,8 @@ def test_markdown_user_text_cannot_make_a_heading(db_path: Path, answer: str) ->
 def test_markdown_has_scores_follow_up_skips_and_fallback(exported: tuple[Interview, list[Answer]]) -> None:
     interview, answers = exported
     markdown = interview_markdown(interview, answers)
-    assert "Level: mid. Status: active." in markdown
-    sections = re.split(r"^## Question \d+$", markdown, flags=re.M)[1:]
+    assert "Level: Mid (operations, production, logistics manager). Status: active." in markdown
+    sections = re.split(r"^## (?:Question \d+|Summary)$", markdown, flags=re.M)[1:-1]
     first, skipped, fallback, llm, ungraded = sections
     assert "**Score: 62/100** (Situation 3/5, Task 4/5, Action 3/5, Result 3/5; graded by rules)" in first
     assert "**Follow-up**" in first and "**Your reply**" in first
@@ -380,5 +380,21 @@ def test_markdown_has_scores_follow_up_skips_and_fallback(exported: tuple[Interv
     assert f"Graded by rules because {REASON}" in fallback and "**Score: 41/100**" in fallback
     assert "graded by LLM m)" in llm and "**Score: 88/100**" in llm and "Graded by rules because" not in llm
     assert "*Not graded.*" in ungraded and "Score" not in ungraded
-    assert "What to work on:" in first and "- Add a number, e\\.g\\. 12%\\." in first
-    assert "- Task: task \\<b\\>feedback\\</b\\> \\#1" in first
+    assert "What to work on:" in first and "- Add a number, e.g. 12%." in first
+    assert "- Task: task \\<b\\>feedback\\</b\\> #1" in first
+
+
+def test_markdown_reads_as_plain_text_and_ends_with_a_summary(db_path: Path) -> None:
+    interview = _interview(db_path, "plain")
+    text = "We moved 40% of SKUs to vendor-managed inventory; fill rate rose to 99.2% and P&L improved (a lot)."
+    first = storage.record_answer(db_path, interview.id, 0, ("q0", "Tell me about stock (VMI).", "behavioral"), text)
+    storage.save_grade(db_path, first, _grade(70, (4, 3, 3, 4)))
+    storage.record_answer(db_path, interview.id, 1, ("q1", "A skipped one?", "case"), "", skipped=True)
+    markdown = interview_markdown(interview, storage.list_answers(db_path, interview.id))
+    assert "> " + text in markdown, "ordinary punctuation is not backslash-escaped"
+    assert "> Tell me about stock (VMI)." in markdown
+    summary = markdown.split("## Summary", 1)[1]
+    assert "Answered 1 of 2; skipped 1." in summary
+    assert "Average score: 70/100 (Situation 4.0/5, Task 3.0/5, Action 3.0/5, Result 4.0/5)." in summary
+    assert "Practise your task" in summary
+    assert markdown.endswith(summary) and markdown.rstrip().splitlines()[-1].startswith("Practise your task")

@@ -82,11 +82,16 @@ def test_practise_this_question_now_starts_a_one_question_interview(db_path: Pat
 def test_add_a_question_then_it_is_listed_and_searchable(db_path: Path) -> None:
     at = add_form(bank_page(), MY_QUESTION, ["logistics"])
     assert not at.exception
-    assert any("Added your question" in s.value for s in at.success)
+    (added,) = [s.value for s in at.success if "Added your question" in s.value]
+    assert MY_QUESTION[:40] in added.replace("\\", "")
+    assert storage.list_custom_questions(db_path)[0].id not in added, "no internal id in a message"
     (mine,) = storage.list_custom_questions(db_path)
     assert mine.text == MY_QUESTION and mine.topics == ("logistics",) and mine.levels == ("entry", "mid", "senior")
     assert next(t.value for t in at.text_area if t.label == "Question") == "", "the add form is emptied"
     next(s for s in at.selectbox if s.label == "Source").set_value("mine").run()
+    # Listed on Browse and on My questions at once: each tab's button has its own key.
+    assert not at.exception, at.exception
+    assert len([b for b in at.button if b.label == "Practise this question now"]) == 2
     caption = next(c.value for c in at.caption if "questions" in c.value)
     assert caption.startswith("1 of 242")
 
