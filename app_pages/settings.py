@@ -6,7 +6,7 @@ import streamlit as st
 
 from app_pages import ui
 from coach.config import redact_url
-from coach.history import RestoreError
+from coach.history import MAX_BACKUP_BYTES, RestoreError
 
 settings = ui.settings()
 st.title("Settings")
@@ -53,7 +53,14 @@ st.write(
     "Download a full backup from the History page. To move to another machine, restore it here into an empty "
     "database (a new `STAR_COACH_DB`, or before your first interview)."
 )
-backup_file = st.file_uploader("Restore a backup (JSON)", type=["json"], max_upload_size=200)
+limit_mb = MAX_BACKUP_BYTES // 1_000_000
+backup_file = st.file_uploader(
+    "Restore a backup (JSON)",
+    type=["json"],
+    max_upload_size=limit_mb,
+    help=f"Backups up to {limit_mb} MB (about 40,000 answers) restore here; "
+    "a bigger one with `python -m coach restore FILE`.",
+)
 if backup_file is not None and st.button("Restore", type="primary"):
     try:
         counts = ui.history().restore_json(backup_file.getvalue())

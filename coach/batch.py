@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError, field_validator
 
 import storage
 from coach.grading import Grader
-from coach.models import MAX_ANSWER_CHARS, PARTS, Grade, Interview, InterviewSetup, QuestionType
+from coach.models import MAX_ANSWER_CHARS, PARTS, Grade, QuestionType
 
 
 class BatchItem(BaseModel):
@@ -24,6 +22,14 @@ class BatchItem(BaseModel):
     question: str = Field(min_length=1, max_length=2000)
     answer: str = Field(max_length=MAX_ANSWER_CHARS)
     question_type: QuestionType = "behavioral"
+
+    @field_validator("answer")
+    @classmethod
+    def _not_blank(cls, answer: str) -> str:
+        # The app refuses an empty answer; a batch grades and saves only what the app would accept.
+        if not answer.strip():
+            raise ValueError("the answer is empty")
+        return answer
 
 
 def grade_to_output(item_id: str | int, grade: Grade) -> dict[str, Any]:
@@ -65,41 +71,11 @@ def parse_line(line: str) -> BatchItem:
     return BatchItem.model_validate(data)
 
 
-class BatchSaver:
-    """Records a batch as one practice interview, answer by answer, as it goes."""
+def grade_lines(lines: Iterable[str], grader: Grader, saver: storage.BatchWriter | None = None) -> Iterator[dict]:
+    """Grade each non-blank line; a bad line yields an error object and the run goes on.
 
-    def __init__(self, db_path: Path):
-        self.db_path = db_path
-        self.interview_id = uuid.uuid4().hex
-        storage.create_interview(
-            db_path,
-            Interview(
-                id=self.interview_id,
-                created_at=storage.now(),
-                setup=InterviewSetup(n_questions=1),
-                question_ids=(),
-            ),
-        )
-        self.position = 0
-
-    def save(self, item: BatchItem, grade: Grade) -> None:
-        # The answer is committed before its grade, as in the app.
-        answer_id = storage.record_answer(
-            self.db_path,
-            self.interview_id,
-            self.position,
-            (f"batch:{item.id}", item.question, item.question_type),
-            item.answer,
-        )
-        storage.save_grade(self.db_path, answer_id, grade)
-        self.position += 1
-
-    def close(self) -> None:
-        storage.finish_batch_interview(self.db_path, self.interview_id, self.position)
-
-
-def grade_lines(lines: Iterable[str], grader: Grader, saver: BatchSaver | None = None) -> Iterator[dict]:
-    """Grade each non-blank line; a bad line yields an error object and the run goes on."""
+    A storage failure (StorageUnavailable) is not a line's fault: it ends the run, with what was saved kept.
+    """
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -110,11 +86,11 @@ def grade_lines(lines: Iterable[str], grader: Grader, saver: BatchSaver | None =
             continue
         try:
             grade = grader.grade(item.question, item.answer, item.question_type)
-            if saver:
-                saver.save(item, grade)
         except Exception as exc:  # one line's failure must not stop the file
             yield {"id": item.id, "line": number, "error": f"grading failed: {type(exc).__name__}"}
             continue
+        if saver:
+            saver.add((f"batch:{item.id}", item.question, item.question_type), item.answer, grade)
         yield grade_to_output(item.id, grade)
 
 

@@ -7,17 +7,17 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from coach.batch import BatchSaver, grade_lines
-from coach.config import load_settings
-from coach.evaluation import evaluate, load_labelled
-from coach.grading import Grader, make_grader
-from coach.grading.rules import RuleBasedGrader
-from coach.library import QuestionLibrary
-from coach.models import Question
-from coach.question_io import MAX_IMPORT_BYTES, QuestionInputError, export_csv, export_json
-from coach.questions import coverage_table, load_bank
+# Each command imports what it needs when it runs: `--help` stays instant, and grading without
+# --save never loads the storage layer (sqlite-utils pulls in pandas, a third of a second).
+if TYPE_CHECKING:
+    from datetime import date
+
+    from coach.grading import Grader
+    from coach.library import QuestionLibrary
+    from coach.models import Question
+    from storage import BatchWriter
 
 EXIT_USAGE = 2
 
@@ -28,6 +28,13 @@ def _parser() -> argparse.ArgumentParser:
     grade = commands.add_parser("grade", help="grade a JSONL file of answers; JSONL grades on stdout")
     grade.add_argument("--grader", choices=("rules", "llm", "auto"), default="auto")
     grade.add_argument("--save", action="store_true", help="also record the answers and grades in the database")
+    grade.add_argument(
+        "--wait",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="with --save: how long to wait for a database another program is writing to (default 30)",
+    )
     grade.add_argument("input", help="JSONL file, one answer a line ('-' for stdin)")
     questions = commands.add_parser("questions", help="the question bank")
     q_commands = questions.add_subparsers(dest="questions_command", required=True)
@@ -41,6 +48,21 @@ def _parser() -> argparse.ArgumentParser:
     q_export.add_argument("--output", "-o", help="file to write (default: stdout)")
     q_cov = q_commands.add_parser("coverage", help="the topic x level x type table")
     q_cov.add_argument("--write-readme", action="store_true", help="replace the table in README.md")
+    export = commands.add_parser("export", help="write your answers with their grades, as on the History page")
+    e_commands = export.add_subparsers(dest="export_command", required=True)
+    e_answers = e_commands.add_parser("answers", help="answers and grades as CSV or JSON (newest first)")
+    e_answers.add_argument("--format", choices=("csv", "json"), default="csv")
+    e_answers.add_argument("--output", "-o", help="file to write (default: stdout)")
+    e_answers.add_argument("--search", default="", help="words in the answer or question")
+    e_answers.add_argument("--since", help="first day, YYYY-MM-DD")
+    e_answers.add_argument("--until", help="last day, YYYY-MM-DD")
+    e_answers.add_argument("--topic", default="all", help="a topic key, e.g. inventory")
+    e_answers.add_argument("--min-score", type=int, default=0)
+    e_answers.add_argument("--max-score", type=int, default=100)
+    backup = commands.add_parser("backup", help="write everything you have to a JSON backup file")
+    backup.add_argument("file", help="the backup file to write ('-' for stdout)")
+    restore = commands.add_parser("restore", help="load a backup file into an empty database (any size)")
+    restore.add_argument("file", help="a backup written by the app or by `backup`")
     bench = commands.add_parser("benchmark", help="score the rule-based grader against labelled answers")
     bench.add_argument("input", help="labelled JSONL file (segments and quality per line)")
     bench.add_argument("--errors", type=int, default=0, metavar="N", help="also list the N worst-labelled answers")
@@ -54,6 +76,10 @@ def _fail(message: str) -> int:
 
 def _choose_grader(kind: str) -> Grader | str:
     """The grader to use, or the reason it cannot be had."""
+    from coach.config import load_settings
+    from coach.grading import make_grader
+    from coach.grading.rules import RuleBasedGrader
+
     settings = load_settings()
     if kind == "rules":
         return RuleBasedGrader()
@@ -70,6 +96,8 @@ def _open_input(name: str) -> TextIO:
 
 
 def run_grade(args: argparse.Namespace) -> int:
+    from coach.config import load_settings
+
     grader = _choose_grader(args.grader)
     if isinstance(grader, str):
         return _fail(grader)
@@ -79,20 +107,42 @@ def run_grade(args: argparse.Namespace) -> int:
         return _fail(f"cannot read {args.input}: {exc.strerror or exc}")
     # A lone surrogate in an id or answer must not stop the run: write it as a JSON escape.
     sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
-    saver = BatchSaver(load_settings().db_path) if args.save else None
+    if not args.save:
+        with source:
+            return _grade_to_stdout(args.input, source, grader, None)
+    import storage
+
+    db_path = load_settings().db_path
+    try:
+        saver = storage.BatchWriter(db_path, wait_s=max(args.wait, 0.1))
+    except storage.StorageUnavailable as exc:
+        return _fail(f"cannot save to {db_path}: {exc}. Nothing was graded.")
     try:
         with source:
-            for result in grade_lines(source, grader, saver):
-                sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            status = _grade_to_stdout(args.input, source, grader, saver)
+        saver.close()
+    except storage.StorageUnavailable as exc:
+        return _fail(
+            f"cannot save to {db_path}: {exc}; the first {saver.count} answers were saved. Run again for the rest."
+        )
+    return status
+
+
+def _grade_to_stdout(name: str, source: TextIO, grader: Grader, saver: BatchWriter | None) -> int:
+    from coach.batch import grade_lines
+
+    try:
+        for result in grade_lines(source, grader, saver):
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
     except UnicodeDecodeError:
-        return _fail(f"{args.input} is not UTF-8 text")
-    finally:
-        if saver:
-            saver.close()
+        return _fail(f"{name} is not UTF-8 text")
     return 0
 
 
 def run_benchmark(args: argparse.Namespace) -> int:
+    from coach.evaluation import evaluate, load_labelled
+    from coach.grading.rules import RuleBasedGrader
+
     try:
         items = load_labelled(Path(args.input))
     except OSError as exc:
@@ -113,10 +163,17 @@ COVERAGE_START, COVERAGE_END = "<!-- coverage:start -->", "<!-- coverage:end -->
 
 
 def _library() -> QuestionLibrary:
+    from coach.config import load_settings
+    from coach.library import QuestionLibrary
+    from coach.questions import load_bank
+
     return QuestionLibrary(load_settings().db_path, load_bank())
 
 
 def _all_questions() -> list[Question]:
+    from coach.config import load_settings
+    from coach.questions import load_bank
+
     db_path = load_settings().db_path
     # Listing must not create a database where there is none yet.
     return _library().all() if db_path.exists() else load_bank()
@@ -129,6 +186,8 @@ def readme_with_coverage(readme: str, table: str) -> str:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from coach.question_io import QuestionInputError
+
     try:
         data = sys.stdin.buffer.read() if args.file == "-" else _read_limited(Path(args.file))
         report = _library().import_file(data, args.file, args.format)
@@ -146,12 +205,17 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def _read_limited(path: Path) -> bytes:
+    from coach.question_io import MAX_IMPORT_BYTES
+
     # Read one byte past the limit: enough to refuse a huge file without loading it.
     with path.open("rb") as handle:
         return handle.read(MAX_IMPORT_BYTES + 1)
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from coach.config import load_settings
+    from coach.question_io import export_csv, export_json
+
     mine = _library().mine() if load_settings().db_path.exists() else []
     text = export_csv(mine) if args.format == "csv" else export_json(mine)
     if args.output:
@@ -173,6 +237,8 @@ def run_questions(args: argparse.Namespace) -> int:
             else:
                 sys.stdout.write(f"{question.id}\t{question.type}\t{question.text}\n")
         return 0
+    from coach.questions import coverage_table, load_bank
+
     table = coverage_table(load_bank())
     if args.write_readme:
         README.write_text(readme_with_coverage(README.read_text(encoding="utf-8"), table), encoding="utf-8")
@@ -181,12 +247,82 @@ def run_questions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_out(text: str, output: str | None) -> None:
+    if output and output != "-":
+        Path(output).write_text(text, encoding="utf-8", newline="")
+    else:
+        sys.stdout.write(text)
+
+
+def _day(raw: str | None, name: str) -> date | None:
+    from datetime import date
+
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise SystemExit(_fail(f"--{name} {raw!r} is not a date (YYYY-MM-DD)")) from None
+
+
+def run_export_answers(args: argparse.Namespace) -> int:
+    from coach.config import load_settings
+    from coach.history import HistoryQuery, HistoryService
+
+    query = HistoryQuery(
+        search=args.search,
+        first_day=_day(args.since, "since"),
+        last_day=_day(args.until, "until"),
+        topic=args.topic,
+        min_score=args.min_score,
+        max_score=args.max_score,
+    )
+    if not load_settings().db_path.exists():
+        return _fail(f"there is no database at {load_settings().db_path} yet: nothing to export")
+    _write_out(HistoryService(load_settings().db_path, _library()).export(query, args.format), args.output)
+    return 0
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    from coach.config import load_settings
+    from coach.history import HistoryService
+
+    db_path = load_settings().db_path
+    if not db_path.exists():
+        return _fail(f"there is no database at {db_path} yet: nothing to back up")
+    try:
+        _write_out(HistoryService(db_path, _library()).backup_json(), args.file)
+    except OSError as exc:
+        return _fail(f"cannot write {args.file}: {exc.strerror or exc}")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from coach.config import load_settings
+    from coach.history import HistoryService
+    from storage.history import RestoreError
+
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        return _fail(f"cannot read {args.file}: {exc.strerror or exc}")
+    try:
+        # The command line has no upload limit: any backup the app wrote restores here.
+        counts = HistoryService(load_settings().db_path, _library()).restore_json(data, limit=None)
+    except RestoreError as exc:
+        return _fail(f"nothing was restored: {exc}")
+    print("Restored " + ", ".join(f"{n} {table.replace('_', ' ')}" for table, n in counts.items()) + ".")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "grade":
-        return run_grade(args)
-    if args.command == "benchmark":
-        return run_benchmark(args)
-    if args.command == "questions":
-        return run_questions(args)
-    return _fail(f"unknown command {args.command}")
+    commands = {
+        "grade": run_grade,
+        "benchmark": run_benchmark,
+        "questions": run_questions,
+        "backup": run_backup,
+        "restore": run_restore,
+        "export": run_export_answers,
+    }
+    return commands[args.command](args)

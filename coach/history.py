@@ -96,10 +96,16 @@ class HistoryService:
         """Everything the user has, as one JSON file; never a setting or the API key."""
         return json.dumps(store.backup(self.db_path), ensure_ascii=False)
 
-    def restore_json(self, data: bytes) -> dict[str, int]:
-        """Restore a backup file into this (empty) database; raises RestoreError with the reason."""
-        if len(data) > MAX_BACKUP_BYTES:
-            raise RestoreError(f"The file is {len(data):,} bytes; a backup is at most {MAX_BACKUP_BYTES:,}.")
+    def restore_json(self, data: bytes, limit: int | None = MAX_BACKUP_BYTES) -> dict[str, int]:
+        """Restore a backup file into this (empty) database; raises RestoreError with the reason.
+
+        `limit` is the page's upload limit; the command line passes None and restores any size.
+        """
+        if limit is not None and len(data) > limit:
+            raise RestoreError(
+                f"The file is {len(data) / 1e6:,.0f} MB; the page restores backups up to {limit / 1e6:,.0f} MB. "
+                "Restore a bigger one with: python -m coach restore FILE"
+            )
         try:
             parsed = json.loads(data.decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:

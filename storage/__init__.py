@@ -6,6 +6,8 @@ import json
 import os
 import sqlite3
 import threading
+import time
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -54,12 +56,12 @@ def _create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-def _open(path: Path) -> Database:
+def _open(path: Path, wait_s: float = BUSY_TIMEOUT_S) -> Database:
     if not path.exists():
         _create_private_file(path)
     # A connection per use: Streamlit reruns on other threads, so none is shared.
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S)
-    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    conn = sqlite3.connect(str(path), timeout=wait_s)
+    conn.execute(f"PRAGMA busy_timeout = {int(wait_s * 1000)}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
     db = Database(conn, execute_plugins=False)
@@ -124,20 +126,22 @@ def _iso(value: datetime | None) -> str | None:
 
 def create_interview(path: Path, interview: Interview) -> None:
     with _write(path) as db:
-        db["interviews"].insert(
-            {
-                "id": interview.id,
-                "created_at": _iso(interview.created_at),
-                "level": interview.setup.level,
-                "topics": json.dumps(list(interview.setup.topics)),
-                "question_type": interview.setup.question_type,
-                "n_questions": interview.setup.n_questions,
-                "question_ids": json.dumps(list(interview.question_ids)),
-                "status": interview.status,
-                "finished_at": _iso(interview.finished_at),
-                "follow_ups": int(interview.setup.follow_ups),
-            }
-        )
+        db["interviews"].insert(_interview_row(interview))
+
+
+def _interview_row(interview: Interview) -> dict:
+    return {
+        "id": interview.id,
+        "created_at": _iso(interview.created_at),
+        "level": interview.setup.level,
+        "topics": json.dumps(list(interview.setup.topics)),
+        "question_type": interview.setup.question_type,
+        "n_questions": interview.setup.n_questions,
+        "question_ids": json.dumps(list(interview.question_ids)),
+        "status": interview.status,
+        "finished_at": _iso(interview.finished_at),
+        "follow_ups": int(interview.setup.follow_ups),
+    }
 
 
 def _interview_from_row(row: dict) -> Interview:
@@ -442,21 +446,102 @@ def delete_custom_question(path: Path, question_id: str) -> bool:
         return db.execute("delete from custom_questions where id = ?", [question_id]).rowcount == 1
 
 
-def finish_batch_interview(path: Path, interview_id: str, count: int) -> None:
-    """Close a batch's interview with the ids of the answers it recorded."""
-    with _write(path) as db:
-        ids = [
-            r["question_id"]
-            for r in db.query(
-                "select question_id from answers where interview_id = ? order by position", [interview_id]
+class StorageUnavailable(Exception):
+    """The database cannot be written or read; the message says why in plain words."""
+
+
+def describe(exc: sqlite3.Error) -> str:
+    """What a database error means to the user, in a few plain words."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return "the database is busy: another program is writing to it"
+    if "full" in text:
+        return "the disk holding the database is full"
+    if "readonly" in text or "read-only" in text:
+        return "the database is read-only"
+    if "not a database" in text or "malformed" in text:
+        return "the file is not a STAR Coach database, or it is damaged"
+    if "unable to open" in text or "disk i/o" in text:
+        return "the database file cannot be opened or written"
+    return f"the database failed ({type(exc).__name__})"
+
+
+class BatchWriter:
+    """A batch's answers and grades through one connection, recorded as one finished practice session.
+
+    Writes are committed in small transactions: every `every` answers, or once `interval_s` has passed
+    since the last commit, whichever comes first. An answer and its grade share a transaction, so after a
+    crash the database holds a clean prefix of the file, each answer graded, and loses at most the last
+    window. The session row is committed before any answer.
+    """
+
+    def __init__(self, path: Path, wait_s: float = BUSY_TIMEOUT_S, every: int = 200, interval_s: float = 0.25):
+        self.interview_id = uuid.uuid4().hex
+        self.count, self.pending, self.every, self.interval_s = 0, 0, every, interval_s
+        self.last_commit = time.monotonic()
+        try:
+            with connect(path):  # migrates once
+                pass
+            self.db = _open(path, wait_s)
+            self.db.conn.execute("BEGIN IMMEDIATE")
+            session = Interview(
+                id=self.interview_id,
+                created_at=now(),
+                setup=InterviewSetup(n_questions=1, follow_ups=False),
+                question_ids=(),
             )
-        ]
-        db["interviews"].update(
-            interview_id,
-            {
-                "question_ids": json.dumps(ids),
-                "n_questions": max(count, 1),
-                "status": "finished",
-                "finished_at": _iso(now()),
-            },
-        )
+            self.db["interviews"].insert(_interview_row(session))
+            self.db.conn.commit()
+        except sqlite3.Error as exc:
+            raise StorageUnavailable(describe(exc)) from exc
+
+    def add(self, question: tuple[str, str, str], text: str, grade: Grade) -> None:
+        try:
+            if not self.pending:
+                self.db.conn.execute("BEGIN IMMEDIATE")
+            question_id, question_text, question_type = question
+            cursor = self.db.conn.execute(
+                "insert into answers (interview_id, position, question_id, question_text, question_type, text, "
+                "skipped, created_at, grade_error) values (?, ?, ?, ?, ?, ?, 0, ?, null)",
+                [self.interview_id, self.count, question_id, question_text, question_type, text, _iso(now())],
+            )
+            row = _grade_row(int(cursor.lastrowid or 0), grade)
+            # Plain SQL: the table helpers look up the schema on every insert, which is half the cost here.
+            self.db.conn.execute(
+                f"insert into grades ({', '.join(row)}) values ({', '.join('?' * len(row))})", list(row.values())
+            )
+            self.count += 1
+            self.pending += 1
+            if self.pending >= self.every or time.monotonic() - self.last_commit >= self.interval_s:
+                self._commit()
+        except sqlite3.Error as exc:
+            raise StorageUnavailable(describe(exc)) from exc
+
+    def _commit(self) -> None:
+        if self.pending:
+            self.db.conn.commit()
+        self.pending = 0
+        self.last_commit = time.monotonic()
+
+    def close(self) -> None:
+        """Commit what is pending and mark the session finished with the ids of its answers."""
+        try:
+            if not self.pending:
+                self.db.conn.execute("BEGIN IMMEDIATE")
+            ids = [
+                r[0]
+                for r in self.db.conn.execute(
+                    "select question_id from answers where interview_id = ? order by position", [self.interview_id]
+                )
+            ]
+            self.db.conn.execute(
+                "update interviews set question_ids = ?, n_questions = ?, status = 'finished', finished_at = ? "
+                "where id = ?",
+                [json.dumps(ids), max(self.count, 1), _iso(now()), self.interview_id],
+            )
+            self.pending = 1
+            self._commit()
+        except sqlite3.Error as exc:
+            raise StorageUnavailable(describe(exc)) from exc
+        finally:
+            self.db.close()

@@ -209,3 +209,29 @@ def test_no_request_leaves_the_machine_and_a_long_paste_is_kept(page: Page, tmp_
     local = re.compile(r"^(?:https?|wss?)://(?:127\.0\.0\.1|localhost)[:/]|^(?:data|blob):")
     outside = [u for u in requests if not local.match(u)]
     assert requests and not outside, f"requests left the machine: {outside}"
+
+
+def test_a_backup_over_5_mb_restores_through_the_settings_page(page: Page, tmp_path: Path) -> None:
+    import storage
+    from coach.grading.rules import RuleBasedGrader
+    from coach.history import HistoryService
+    from coach.library import QuestionLibrary
+
+    source = tmp_path / "source.db"
+    text = (ANSWERS[0] + " ") * 20
+    grade = RuleBasedGrader().grade("Tell me about picking errors.", text)
+    writer = storage.BatchWriter(source)
+    for i in range(1400):
+        writer.add((f"batch:a{i}", "Tell me about picking errors.", "behavioral"), text, grade)
+    writer.close()
+    backup = tmp_path / "backup.json"
+    backup.write_text(HistoryService(source, QuestionLibrary(source, [])).backup_json(), encoding="utf-8")
+    assert backup.stat().st_size > 6_000_000
+
+    (tmp_path / "fresh").mkdir()
+    with streamlit_server(tmp_path / "fresh" / "coach.db") as url:
+        page.goto(f"{url}/settings")
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(backup))
+        page.get_by_role("button", name="Restore", exact=True).click()
+        expect(page.get_by_text("Restored 1 interviews, 1400 answers, 1400 grades")).to_be_visible(timeout=60_000)
+    assert len(storage.list_answers(tmp_path / "fresh" / "coach.db", writer.interview_id)) == 1400
