@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,18 @@ log = logging.getLogger(__name__)
 
 class AnswerRejected(ValueError):
     """The answer cannot be accepted as given; the message says why."""
+
+
+class NotSaved(AnswerRejected):
+    """The database could not take the write (busy past the wait, full, read-only); nothing changed."""
+
+
+@contextmanager
+def _saving() -> Iterator[None]:
+    try:
+        yield
+    except storage.StorageUnavailable as exc:
+        raise NotSaved(f"Not saved: {exc}. Your text is below so you can copy it; try again in a moment.") from exc
 
 
 def validate_answer(text: str) -> str:
@@ -99,7 +112,8 @@ class InterviewService:
             setup=setup,
             question_ids=tuple(q.id for q in chosen),
         )
-        storage.create_interview(self.db_path, interview)
+        with _saving():
+            storage.create_interview(self.db_path, interview)
         return interview
 
     def start_with_question(self, question: Question) -> Interview:
@@ -145,9 +159,10 @@ class InterviewService:
         text = validate_answer(text)
         state, question = self._current(interview_id, position)
         try:
-            return storage.record_answer(
-                self.db_path, interview_id, state.position, (question.id, question.text, question.type), text
-            )
+            with _saving():
+                return storage.record_answer(
+                    self.db_path, interview_id, state.position, (question.id, question.text, question.type), text
+                )
         except storage.AlreadyAnswered as exc:
             raise AnswerRejected(_MOVED_ON) from exc
 
@@ -162,15 +177,25 @@ class InterviewService:
             grade = self.grader.grade(answer.question_text, answer.text, answer.question_type, _reply_to(answer))
         except Exception as exc:
             log.exception("grading answer %s failed", answer_id)
-            storage.save_grade_error(self.db_path, answer_id, f"Grading failed: {type(exc).__name__}")
-        else:
-            storage.save_grade(self.db_path, answer_id, grade)
-            if answer.follow_up is None:
-                self._maybe_follow_up(interview_id, answer, grade)
-            elif answer.follow_up.status == "answered":
-                storage.set_follow_up_score(self.db_path, answer.follow_up.id, grade.overall)
+            self._try(storage.save_grade_error, answer_id, f"Grading failed: {type(exc).__name__}")
+            return self._answer(interview_id, answer_id)
+        # The answer is stored already: if its grade cannot be, it shows ungraded with "Grade it now".
+        if not self._try(storage.save_grade, answer_id, grade):
+            return self._answer(interview_id, answer_id)
+        if answer.follow_up is None:
+            self._maybe_follow_up(interview_id, answer, grade)
+        elif answer.follow_up.status == "answered":
+            storage.set_follow_up_score(self.db_path, answer.follow_up.id, grade.overall)
         self._finish_if_complete(interview_id)
         return self._answer(interview_id, answer_id)
+
+    def _try(self, write: Callable[..., object], *args: object) -> bool:
+        try:
+            write(self.db_path, *args)
+        except storage.StorageUnavailable:
+            log.exception("saving a grade failed")
+            return False
+        return True
 
     def _maybe_follow_up(self, interview_id: str, answer: Answer, grade: Grade) -> None:
         state = self.state(interview_id)
@@ -199,7 +224,9 @@ class InterviewService:
         if len(answer.text) + len(text) + 2 > MAX_ANSWER_CHARS:
             room = MAX_ANSWER_CHARS - len(answer.text) - 2
             raise AnswerRejected(f"Your reply is too long for this answer: {max(room, 0):,} characters are left.")
-        if not storage.record_follow_up_reply(self.db_path, follow_up_id, text):
+        with _saving():
+            recorded = storage.record_follow_up_reply(self.db_path, follow_up_id, text)
+        if not recorded:
             raise AnswerRejected(_MOVED_ON)
         return answer.id
 
@@ -217,14 +244,15 @@ class InterviewService:
     def skip(self, interview_id: str, position: int | None = None) -> None:
         state, question = self._current(interview_id, position)
         try:
-            storage.record_answer(
-                self.db_path,
-                interview_id,
-                state.position,
-                (question.id, question.text, question.type),
-                "",
-                skipped=True,
-            )
+            with _saving():
+                storage.record_answer(
+                    self.db_path,
+                    interview_id,
+                    state.position,
+                    (question.id, question.text, question.type),
+                    "",
+                    skipped=True,
+                )
         except storage.AlreadyAnswered as exc:
             raise AnswerRejected(_MOVED_ON) from exc
         self._finish_if_complete(interview_id)
@@ -232,7 +260,8 @@ class InterviewService:
     def end(self, interview_id: str) -> None:
         """End early: what was answered stays; the rest is not asked. Only an active interview ends."""
         self._active_state(interview_id)
-        storage.end_active_interview(self.db_path, interview_id)
+        with _saving():
+            storage.end_active_interview(self.db_path, interview_id)
 
     def _current(self, interview_id: str, position: int | None) -> tuple[InterviewState, Question]:
         state = self._active_state(interview_id)

@@ -56,7 +56,8 @@ def _create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-def _open(path: Path, wait_s: float = BUSY_TIMEOUT_S) -> Database:
+def _open(path: Path, wait_s: float | None = None) -> Database:
+    wait_s = BUSY_TIMEOUT_S if wait_s is None else wait_s
     if not path.exists():
         _create_private_file(path)
     # A connection per use: Streamlit reruns on other threads, so none is shared.
@@ -107,14 +108,18 @@ def connect(path: Path) -> Iterator[Database]:
 def _write(path: Path) -> Iterator[Database]:
     # BEGIN IMMEDIATE takes the write lock up front, so concurrent writers wait
     # on the busy timeout instead of failing on a lock upgrade.
-    with connect(path) as db:
-        db.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.conn.rollback()
-            raise
-        db.conn.commit()
+    try:
+        with connect(path) as db:
+            db.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.conn.rollback()
+                raise
+            db.conn.commit()
+    except sqlite3.OperationalError as exc:
+        # Locked past the wait, disk full, read-only: callers say so in plain words and keep the user's text.
+        raise StorageUnavailable(describe(exc)) from exc
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -475,7 +480,7 @@ class BatchWriter:
     window. The session row is committed before any answer.
     """
 
-    def __init__(self, path: Path, wait_s: float = BUSY_TIMEOUT_S, every: int = 200, interval_s: float = 0.25):
+    def __init__(self, path: Path, wait_s: float | None = None, every: int = 200, interval_s: float = 0.25):
         self.interview_id = uuid.uuid4().hex
         self.count, self.pending, self.every, self.interval_s = 0, 0, every, interval_s
         self.last_commit = time.monotonic()

@@ -185,3 +185,39 @@ def test_bad_settings_are_reported_not_fatal(db_path: Path, monkeypatch) -> None
     at.switch_page("app_pages/settings.py").run()
     assert not at.exception
     assert any("STAR_COACH_LLM_TIMEOUT" in w.value for w in at.warning)
+
+
+def test_a_locked_database_keeps_the_typed_answer_and_says_why(db_path: Path, monkeypatch) -> None:
+    import sqlite3
+    import threading
+
+    at = start_interview(new_app(), 2)
+    monkeypatch.setattr(storage, "BUSY_TIMEOUT_S", 0.3)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold() -> None:  # another program holding the write lock past our wait
+        conn = sqlite3.connect(db_path, timeout=5)
+        conn.execute("BEGIN EXCLUSIVE")
+        locked.set()
+        release.wait(30)
+        conn.rollback()
+        conn.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        at.chat_input[0].set_value(ANSWER).run()
+    finally:
+        release.set()
+        holder.join(10)
+    assert not at.exception
+    assert any("another program is writing to it" in w.value for w in at.warning)
+    assert [c.value for c in at.code] == [ANSWER], "the typed answer is shown back to copy"
+    interview_id = at.session_state["interview_id"]
+    assert storage.list_answers(db_path, interview_id) == []
+    # Once the other program is done, the same answer goes in.
+    at.chat_input[0].set_value(ANSWER).run()
+    assert not at.exception
+    (saved,) = storage.list_answers(db_path, interview_id)
+    assert saved.text == ANSWER and saved.grade is not None
