@@ -9,7 +9,7 @@ import streamlit as st
 from app_pages import ui
 from coach.interview import AnswerRejected
 from coach.models import PARTS, TOPIC_LABELS
-from coach.progress import Progress, weak_spots_setup
+from coach.progress import Progress, chart_rows, weak_spots_setup
 
 history = ui.history()
 
@@ -40,30 +40,31 @@ def headline(progress: Progress) -> None:
 
 
 def charts(progress: Progress) -> None:
-    frame = pd.DataFrame(progress.points)
-    frame["day"] = frame["when"].dt.tz_convert(None).dt.floor("D")
-    daily = frame.groupby("day")[["overall", *PARTS]].mean().reset_index()
-    st.subheader("Overall score over time")
+    unit, rows = chart_rows(progress.points)
+    frame = pd.DataFrame(rows)
+    # Few points: one band per answer, the parts side by side in it, so none hides another.
+    x = alt.X("n:O", title=unit, axis=alt.Axis(labelAngle=0)) if len(rows) <= 60 else alt.X("n:Q", title=unit)
+    when = alt.Tooltip("when:T", title="When", format="%d %b %Y %H:%M")
+    st.subheader(f"Overall score, {unit.lower()} by {unit.lower()}")
     st.altair_chart(
-        alt.Chart(daily)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("day:T", title="Day"), y=alt.Y("overall:Q", title="Average score", scale=alt.Scale(domain=[0, 100]))
-        ),
+        alt.Chart(frame)
+        .mark_line(point=alt.OverlayMarkDef(size=60))
+        .encode(x=x, y=alt.Y("overall:Q", title="Score", scale=alt.Scale(domain=[0, 100])), tooltip=[when, "overall"]),
         width="stretch",
     )
-    st.subheader("Each STAR part over time")
-    parts = daily.melt(id_vars="day", value_vars=list(PARTS), var_name="part", value_name="score")
-    st.altair_chart(
-        alt.Chart(parts)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("day:T", title="Day"),
-            y=alt.Y("score:Q", title="Average (0-5)", scale=alt.Scale(domain=[0, 5])),
-            color=alt.Color("part:N", sort=list(PARTS), title="Part"),
-        ),
-        width="stretch",
+    st.subheader("Each STAR part")
+    parts = frame.melt(id_vars=["n", "when"], value_vars=list(PARTS), var_name="part", value_name="score")
+    part = alt.Color("part:N", sort=list(PARTS), title="Part")
+    chart = alt.Chart(parts).encode(
+        x=x,
+        y=alt.Y("score:Q", title="Score (0-5)", scale=alt.Scale(domain=[0, 5])),
+        color=part,
+        shape=alt.Shape("part:N", sort=list(PARTS), title="Part"),
+        tooltip=[when, "part", alt.Tooltip("score:Q", format=".1f")],
     )
+    if len(rows) <= 60:
+        chart = chart.encode(xOffset=alt.XOffset("part:N", sort=list(PARTS)))
+    st.altair_chart(chart.mark_point(filled=True, size=70), width="stretch")
     if progress.topic_averages:
         st.subheader("Average by topic")
         topics = pd.DataFrame(
@@ -74,8 +75,9 @@ def charts(progress: Progress) -> None:
             .mark_bar()
             .encode(
                 x=alt.X("average:Q", title="Average score", scale=alt.Scale(domain=[0, 100])),
-                y=alt.Y("topic:N", sort="x", title=None),
-                tooltip=["topic", "average", "answers"],
+                # Full names: the default label limit cuts "Production planning & scheduling" short.
+                y=alt.Y("topic:N", sort="x", title=None, axis=alt.Axis(labelLimit=0)),
+                tooltip=["topic", alt.Tooltip("average:Q", format=".0f"), "answers"],
             ),
             width="stretch",
         )

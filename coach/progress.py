@@ -67,9 +67,31 @@ def compute_progress(
     )
 
 
+PER_ANSWER_MAX = 60  # more answers than this are charted per interview, to stay readable
+
+
+def chart_rows(points: Sequence[Mapping[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+    """What the charts plot: each answer while there are few, else each interview's average.
+
+    Numbered from 1 in time order, so the first answer is a point of its own (a day's average would
+    make a whole first session one dot).
+    """
+    if len(points) <= PER_ANSWER_MAX:
+        return "Answer", [{"n": i, **pt} for i, pt in enumerate(points, start=1)]
+    groups: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for pt in points:  # oldest first, so groups are in the order the interviews were held
+        groups[pt["interview_id"]].append(pt)
+    rows = []
+    for i, group in enumerate(groups.values(), start=1):
+        scores = {k: mean(pt[k] for pt in group) for k in ("overall", *PARTS)}
+        rows.append({"n": i, "when": group[0]["when"], "answers": len(group), **scores})
+    return "Interview", rows
+
+
 def _point(row: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "when": datetime.fromisoformat(row["created_at"]),
+        "interview_id": row["interview_id"],
         "overall": row["overall"],
         **{p: row[f"{p}_score"] for p in PARTS},
     }

@@ -398,3 +398,19 @@ def test_markdown_reads_as_plain_text_and_ends_with_a_summary(db_path: Path) -> 
     assert "Average score: 70/100 (Situation 4.0/5, Task 3.0/5, Action 3.0/5, Result 4.0/5)." in summary
     assert "Practise your task" in summary
     assert markdown.endswith(summary) and markdown.rstrip().splitlines()[-1].startswith("Practise your task")
+
+
+def test_charts_plot_each_answer_then_each_interview() -> None:
+    from coach.progress import PER_ANSWER_MAX, chart_rows
+
+    def point(i: int, interview: str) -> dict:
+        when = datetime(2025, 3, 1, 9, 0, tzinfo=UTC) + timedelta(minutes=i)
+        return {"when": when, "interview_id": interview, "overall": 50 + i % 7, **dict.fromkeys(PARTS, 3)}
+
+    unit, rows = chart_rows([point(0, "a")])
+    assert unit == "Answer" and [r["n"] for r in rows] == [1], "the first answer is a point of its own"
+    many = [point(i, f"i{i // 5}") for i in range(PER_ANSWER_MAX + 5)]
+    unit, rows = chart_rows(many)
+    assert unit == "Interview" and len(rows) == 13 and rows[0]["answers"] == 5
+    assert rows[0]["overall"] == sum(50 + i % 7 for i in range(5)) / 5
+    assert [r["n"] for r in rows] == list(range(1, 14))
