@@ -120,19 +120,25 @@ def show_feedback(state: InterviewState, answer: Answer) -> None:
     # A follow-up reply was added: the grade shown must be of the answer with the reply.
     regrade = follow_up is not None and follow_up.status == "answered" and follow_up.score_after is None
     if answer.grade and not regrade:
-        ui.show_grade(answer)
+        # Earlier answers are one line, their detail on demand: a turn costs the same at question 10 as at 1.
+        latest = answer.id == state.answers[-1].id
+        if latest or st.toggle(compact_score(answer), key=f"detail-{answer.id}"):
+            ui.show_grade(answer)
         return
-    if answer.grade_error is None and st.session_state.get("to_grade") == answer.id:
-        # Just submitted in this session: grade it now, under a spinner.
-        with st.spinner("Grading your answer..."):
-            service.grade_stored(state.interview.id, answer.id)
-        st.session_state.pop("to_grade", None)
-        st.rerun()
     st.warning(f"{answer.grade_error or 'This answer has not been graded yet.'} Your answer is saved.")
-    if st.button("Grade it now", key=f"regrade-{answer.id}"):
-        with st.spinner("Grading your answer..."):
-            service.grade_stored(state.interview.id, answer.id)
-        st.rerun()
+    # Rendering never writes: the button asks the next turn to grade it.
+    st.button("Grade it now", key=f"regrade-{answer.id}", on_click=grade_next, args=(answer.id,))
+
+
+def compact_score(answer: Answer) -> str:
+    grade = answer.grade
+    assert grade is not None
+    parts = " · ".join(f"{p[0].upper()} {grade.part(p).score}" for p in PARTS)
+    return f"Score: {grade.overall}/100 ({parts}): show the feedback"
+
+
+def grade_next(answer_id: int) -> None:
+    st.session_state["to_grade"] = answer_id
 
 
 def show_summary(state: InterviewState) -> None:
@@ -210,12 +216,17 @@ def ask(state: InterviewState) -> None:
         ui.show_text(question.text)
     show_rejection()
     controls("Skip this question", f"skip-{iid}-{position}", partial(service.skip, iid, position), iid)
-    text_box("Your answer", f"answer-{iid}", lambda text: service.submit(iid, text, position))
+    text_box("Your answer", f"answer-{iid}", lambda text: service.submit(iid, text, position, seen=state))
 
 
 def main() -> None:
     interview_id = current_interview_id()
-    state = service.state(interview_id) if interview_id else None
+    to_grade = st.session_state.pop("to_grade", None)
+    if interview_id and to_grade is not None:
+        with st.spinner("Grading your answer..."):
+            state = service.turn(interview_id, to_grade)
+    else:
+        state = service.turn(interview_id) if interview_id else None
     if state is None:
         set_current(None)
         show_rejection()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,14 +126,16 @@ class InterviewService:
         return interview
 
     def state(self, interview_id: str) -> InterviewState | None:
-        interview = storage.get_interview(self.db_path, interview_id)
-        if interview is None:
-            return None
-        by_id = {q.id: q for q in self.all_questions()}
-        answers = storage.list_answers(self.db_path, interview_id)
-        asked = {a.position: a for a in answers}
-        questions = [self._question_for(qid, i, by_id, asked) for i, qid in enumerate(interview.question_ids)]
-        return InterviewState(interview, questions, answers)
+        """The interview as stored now, read through one connection."""
+        record = storage.load_interview(self.db_path, interview_id)
+        return self._state_of(record) if record else None
+
+    def _state_of(self, record: storage.InterviewRecord) -> InterviewState:
+        by_id = {q.id: q for q in self.library.bank} | {q.id: q for q in record.custom_questions}
+        asked = {a.position: a for a in record.answers}
+        ids = record.interview.question_ids
+        questions = [self._question_for(qid, i, by_id, asked) for i, qid in enumerate(ids)]
+        return InterviewState(record.interview, questions, record.answers)
 
     @staticmethod
     def _question_for(qid: str, position: int, by_id: dict[str, Question], asked: dict[int, Answer]) -> Question:
@@ -143,6 +145,17 @@ class InterviewService:
             return question_asked(asked[position])
         return _unchecked_question(qid, "(This question was deleted. Press Skip to move on.)", "behavioral")
 
+    def turn(self, interview_id: str, to_grade: int | None = None) -> InterviewState | None:
+        """One turn of the page: read the interview once, grade the answer just sent if it waits for a
+        grade, and return the new state (the grade's write and the read-back share one connection)."""
+        state = self.state(interview_id)
+        if state is None or to_grade is None:
+            return state
+        answer = next((a for a in state.answers if a.id == to_grade), None)
+        if answer is None or answer.skipped or not _needs_grade(answer):
+            return state
+        return self._grade_in(state, answer)
+
     def unfinished(self) -> list[InterviewState]:
         # A batch being saved is active with no planned questions: never resumable, and
         # reading its thousands of answers would slow the setup page.
@@ -150,20 +163,24 @@ class InterviewService:
         states = [self.state(i.id) for i in active]
         return [s for s in states if s is not None and not s.done]
 
-    def submit(self, interview_id: str, text: str, position: int | None = None) -> int:
+    def submit(
+        self, interview_id: str, text: str, position: int | None = None, seen: InterviewState | None = None
+    ) -> int:
         """Commit an answer to the question at `position` (the one the user saw) and return its id.
 
         Grading comes after, so a crash or a failed grade never loses the answer. A position
         that is no longer current (a second tab, a double submit) is refused, never misfiled.
+        `seen` is the state the page showed, read this turn: it spares a second read, and the
+        database still refuses a taken position or an interview that has ended meanwhile.
         """
         text = validate_answer(text)
-        state, question = self._current(interview_id, position)
+        state, question = self._current(interview_id, position, seen)
         try:
             with _saving():
                 return storage.record_answer(
                     self.db_path, interview_id, state.position, (question.id, question.text, question.type), text
                 )
-        except storage.AlreadyAnswered as exc:
+        except (storage.AlreadyAnswered, storage.InterviewClosed) as exc:
             raise AnswerRejected(_MOVED_ON) from exc
 
     def grade_stored(self, interview_id: str, answer_id: int) -> Answer:
@@ -172,43 +189,45 @@ class InterviewService:
         A weak answer earns one follow-up question, if the interview asks them; a graded
         follow-up reply records the new score beside the old.
         """
-        answer = self._answer(interview_id, answer_id)
+        state = self.state(interview_id)
+        answer = next(a for a in state.answers if a.id == answer_id) if state else None
+        if state is None or answer is None:
+            raise AnswerRejected("This answer no longer exists.")
+        state = self._grade_in(state, answer)
+        return next(a for a in state.answers if a.id == answer_id)
+
+    def _grade_in(self, state: InterviewState, answer: Answer) -> InterviewState:
         try:
             grade = self.grader.grade(answer.question_text, answer.text, answer.question_type, _reply_to(answer))
         except Exception as exc:
-            log.exception("grading answer %s failed", answer_id)
-            self._try(storage.save_grade_error, answer_id, f"Grading failed: {type(exc).__name__}")
-            return self._answer(interview_id, answer_id)
-        # The answer is stored already: if its grade cannot be, it shows ungraded with "Grade it now".
-        if not self._try(storage.save_grade, answer_id, grade):
-            return self._answer(interview_id, answer_id)
-        if answer.follow_up is None:
-            self._maybe_follow_up(interview_id, answer, grade)
-        elif answer.follow_up.status == "answered":
-            storage.set_follow_up_score(self.db_path, answer.follow_up.id, grade.overall)
-        self._finish_if_complete(interview_id)
-        return self._answer(interview_id, answer_id)
-
-    def _try(self, write: Callable[..., object], *args: object) -> bool:
+            log.exception("grading answer %s failed", answer.id)
+            try:
+                storage.save_grade_error(self.db_path, answer.id, f"Grading failed: {type(exc).__name__}")
+            except storage.StorageUnavailable:
+                log.exception("saving the grading error failed")
+            return self.state(state.interview.id) or state
+        follow_up = self._follow_up_for(state, answer, grade)
+        scored = answer.follow_up.id if answer.follow_up and answer.follow_up.status == "answered" else None
+        # Finished once every question is answered and no follow-up waits (this one's reply included).
+        waiting = follow_up is not None or (state.pending_follow_up is not None and scored is None)
+        finish = state.interview.status == "active" and state.position >= len(state.questions) and not waiting
+        write = storage.GradeWrite(answer.id, grade, follow_up, scored, finish)
         try:
-            write(self.db_path, *args)
+            record = storage.save_grade_and_load(self.db_path, state.interview.id, write)
         except storage.StorageUnavailable:
-            log.exception("saving a grade failed")
-            return False
-        return True
+            # The answer is stored already: it shows ungraded, with "Grade it now".
+            log.exception("saving the grade of answer %s failed", answer.id)
+            return state
+        return self._state_of(record) if record else state
 
-    def _maybe_follow_up(self, interview_id: str, answer: Answer, grade: Grade) -> None:
-        state = self.state(interview_id)
-        # Only on the latest answer of a live interview: never on an old one graded again later.
-        if state is None or not state.interview.setup.follow_ups or state.interview.status != "active":
-            return
-        if not state.answers or state.answers[-1].id != answer.id:
-            return
+    def _follow_up_for(self, state: InterviewState, answer: Answer, grade: Grade) -> tuple[str, str, str] | None:
+        # Only on the latest answer of a live interview that asks them, and only once.
+        if answer.follow_up is not None or not state.interview.setup.follow_ups:
+            return None
+        if state.interview.status != "active" or state.answers[-1].id != answer.id:
+            return None
         choice = choose_follow_up(grade, state.questions[answer.position])
-        if choice is not None:
-            storage.ask_follow_up(
-                self.db_path, answer.id, choice.part, choice.question, choice.source, score_before=grade.overall
-            )
+        return (choice.part, choice.question, choice.source) if choice else None
 
     def reply_to_follow_up(self, interview_id: str, follow_up_id: int, text: str) -> int:
         """Append the reply to its answer and return the answer's id, to be graded again.
@@ -263,8 +282,10 @@ class InterviewService:
         with _saving():
             storage.end_active_interview(self.db_path, interview_id)
 
-    def _current(self, interview_id: str, position: int | None) -> tuple[InterviewState, Question]:
-        state = self._active_state(interview_id)
+    def _current(
+        self, interview_id: str, position: int | None, seen: InterviewState | None = None
+    ) -> tuple[InterviewState, Question]:
+        state = seen if seen is not None and seen.interview.id == interview_id else self._active_state(interview_id)
         if state.pending_follow_up is not None:
             raise AnswerRejected(_FOLLOW_UP_FIRST)
         question = state.current_question
@@ -285,9 +306,6 @@ class InterviewService:
         if state and state.interview.status == "active" and state.done:
             storage.set_interview_status(self.db_path, interview_id, "finished")
 
-    def _answer(self, interview_id: str, answer_id: int) -> Answer:
-        return next(a for a in storage.list_answers(self.db_path, interview_id) if a.id == answer_id)
-
 
 def question_asked(answer: Answer) -> Question:
     """The question as the answer recorded it, for one no longer in the bank (deleted, or a batch line)."""
@@ -300,6 +318,13 @@ def _unchecked_question(question_id: str, text: str, question_type: QuestionType
         id=question_id, text=text, type=question_type, topics=(), levels=(), probes=(),
         strong_answer_shows=(), difficulty=2, custom=True,
     )  # fmt: skip
+
+
+def _needs_grade(answer: Answer) -> bool:
+    """No grade yet, or a follow-up reply added since the grade."""
+    follow_up = answer.follow_up
+    regrade = follow_up is not None and follow_up.status == "answered" and follow_up.score_after is None
+    return answer.grade is None or regrade
 
 
 def _reply_to(answer: Answer) -> ReplyTo | None:

@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,6 +44,10 @@ class QuestionIdTaken(Exception):
 
 class AlreadyAnswered(Exception):
     """The interview already has an answer at that position (a double submit)."""
+
+
+class InterviewClosed(Exception):
+    """The interview is no longer active (ended or finished in another tab); nothing was written."""
 
 
 def now() -> datetime:
@@ -213,6 +218,9 @@ def record_answer(
     question_id, question_text, question_type = question
     try:
         with _write(path) as db:
+            status = db.execute("select status from interviews where id = ?", [interview_id]).fetchone()
+            if status is None or status[0] != "active":
+                raise InterviewClosed(interview_id)
             table = db["answers"]
             table.insert(
                 {
@@ -326,6 +334,81 @@ def list_answers(path: Path, interview_id: str) -> list[Answer]:
         return [_answer_from_row(r) for r in db.query(sql, [interview_id])]
 
 
+@dataclass
+class InterviewRecord:
+    """An interview as stored: its row, its answers in order, and the user's questions it asks."""
+
+    interview: Interview
+    answers: list[Answer]
+    custom_questions: list[Question]
+
+
+def _load(db: Database, interview_id: str) -> InterviewRecord | None:
+    rows = list(db.query("select * from interviews where id = ?", [interview_id]))
+    if not rows:
+        return None
+    answers = [_answer_from_row(r) for r in db.query(_ANSWER_SELECT + " where a.interview_id = ? order by a.position",
+                                                     [interview_id])]  # fmt: skip
+    custom = db.query(
+        "select * from custom_questions where id in (select value from json_each(?))", [rows[0]["question_ids"]]
+    )
+    return InterviewRecord(_interview_from_row(rows[0]), answers, [_custom_from_row(r) for r in custom])
+
+
+def load_interview(path: Path, interview_id: str) -> InterviewRecord | None:
+    """Everything a turn of the interview shows, read through one connection."""
+    with connect(path) as db:
+        return _load(db, interview_id)
+
+
+@dataclass
+class GradeWrite:
+    """What grading an answer changes, written together: the grade, a follow-up asked on it, the
+    score its answered follow-up now has, and whether the interview is now finished."""
+
+    answer_id: int
+    grade: Grade
+    follow_up: tuple[str, str, str] | None = None  # (part, question, source), asked on this answer
+    follow_up_scored: int | None = None  # the id of the answered follow-up whose score this grade is
+    finish: bool = False
+
+
+def save_grade_and_load(path: Path, interview_id: str, write: GradeWrite) -> InterviewRecord | None:
+    """Write a turn's grade in one transaction, then read the interview back on the same connection."""
+    try:
+        with connect(path) as db:
+            db.conn.execute("BEGIN IMMEDIATE")
+            try:
+                _write_grade(db, interview_id, write)
+            except BaseException:
+                db.conn.rollback()
+                raise
+            db.conn.commit()
+            return _load(db, interview_id)
+    except sqlite3.OperationalError as exc:
+        raise StorageUnavailable(describe(exc)) from exc
+
+
+def _write_grade(db: Database, interview_id: str, write: GradeWrite) -> None:
+    row = _grade_row(write.answer_id, write.grade)
+    db.execute(f"insert into grades ({', '.join(row)}) values ({', '.join('?' * len(row))})", list(row.values()))
+    db.execute("update answers set grade_error = null where id = ?", [write.answer_id])
+    if write.follow_up is not None:
+        part, question, source = write.follow_up
+        db.execute(
+            "insert or ignore into follow_ups (answer_id, created_at, part, question, source, status, score_before) "
+            "values (?, ?, ?, ?, ?, 'asked', ?)",
+            [write.answer_id, _iso(now()), part, question, source, write.grade.overall],
+        )
+    if write.follow_up_scored is not None:
+        db.execute("update follow_ups set score_after = ? where id = ?", [write.grade.overall, write.follow_up_scored])
+    if write.finish:
+        db.execute(
+            "update interviews set status = 'finished', finished_at = ? where id = ? and status = 'active'",
+            [_iso(now()), interview_id],
+        )
+
+
 def list_recent_answers(path: Path, limit: int = 100, offset: int = 0, include_skipped: bool = True) -> list[Answer]:
     """Answers across all interviews, newest first."""
     where = "" if include_skipped else " where a.skipped = 0"
@@ -429,20 +512,21 @@ def update_custom_question(path: Path, question: Question) -> bool:
 def list_custom_questions(path: Path) -> list[Question]:
     with connect(path) as db:
         rows = db["custom_questions"].rows_where(order_by="created_at, rowid")  # rowid: a file's order
-        return [
-            Question(
-                id=r["id"],
-                text=r["text"],
-                type=r["type"],
-                topics=tuple(json.loads(r["topics"])),
-                levels=tuple(json.loads(r["levels"])),
-                difficulty=r["difficulty"] or 2,
-                strong_answer_shows=tuple(json.loads(r["strong_answer_shows"] or "[]")),
-                probes=tuple(json.loads(r["probes"] or "[]")),
-                custom=True,
-            )
-            for r in rows
-        ]
+        return [_custom_from_row(r) for r in rows]
+
+
+def _custom_from_row(r: dict) -> Question:
+    return Question(
+        id=r["id"],
+        text=r["text"],
+        type=r["type"],
+        topics=tuple(json.loads(r["topics"])),
+        levels=tuple(json.loads(r["levels"])),
+        difficulty=r["difficulty"] or 2,
+        strong_answer_shows=tuple(json.loads(r["strong_answer_shows"] or "[]")),
+        probes=tuple(json.loads(r["probes"] or "[]")),
+        custom=True,
+    )
 
 
 def delete_custom_question(path: Path, question_id: str) -> bool:

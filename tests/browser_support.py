@@ -62,9 +62,9 @@ def _tail(log: Path, lines: int = 20) -> str:
 
 @contextmanager
 def streamlit_process(
-    db_path: Path, extra_env: dict[str, str] | None = None, address: str | None = "127.0.0.1"
+    db_path: Path, extra_env: dict[str, str] | None = None, address: str | None = "127.0.0.1", script: str = "app.py"
 ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`streamlit run app.py` on a free port; yields its loopback URL and the process.
+    """`streamlit run app.py` (or another script) on a free port; yields its loopback URL and the process.
 
     `address=None` passes no --server.address, so the project's .streamlit/config.toml decides.
     """
@@ -73,7 +73,7 @@ def streamlit_process(
     inherited = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
     env = {**inherited, "STAR_COACH_DB": str(db_path), **(extra_env or {})}
     log_path = db_path.parent / f"streamlit-{port}.log"
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    command = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port)]
     command += ["--server.headless", "true"] + (["--server.address", address] if address else [])
     with open(log_path, "w") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -61,7 +61,12 @@ def test_whole_interview_of_three_questions(db_path: Path) -> None:
         assert f"Question {i + 1} of 3" in captions(at)
         at.chat_input[0].set_value(ANSWER).run()
         assert not at.exception
-        assert sum(m.label == "Situation" for m in at.metric) == i + 1, "one graded answer more each turn"
+        # The latest grade in full; each earlier one a line whose detail opens on demand.
+        assert sum(m.label == "Situation" for m in at.metric) == 1
+        compact = [t for t in at.toggle if t.label.startswith("Score: ")]
+        assert len(compact) == i, "one graded answer more each turn"
+    compact[0].set_value(True).run()
+    assert sum(m.label == "Situation" for m in at.metric) == 2, "an earlier grade's detail, when opened"
     assert "Interview summary" in [h.value for h in at.subheader]
     assert any("Practise your" in i.value for i in at.info)
     answers = storage.list_recent_answers(db_path)

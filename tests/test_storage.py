@@ -64,6 +64,9 @@ def test_database_file_is_private(db_path: Path) -> None:
 
 def test_foreign_keys_are_enforced(db_path: Path) -> None:
     with pytest.raises(Exception, match="FOREIGN KEY"):
+        storage.save_grade(db_path, 12345, RuleBasedGrader().grade("Q?", "An answer."))
+    # An answer is refused before the database is asked: its interview must exist and be active.
+    with pytest.raises(storage.InterviewClosed):
         storage.record_answer(db_path, "no-such-interview", 0, ("q", "Q?", "behavioral"), "text")
 
 
