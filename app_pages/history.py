@@ -137,6 +137,9 @@ else:
     answers = first_page if page == 1 else history.find(query, page, PER_PAGE)[0]
     st.caption(f"{total:,} answer{'s' * (total != 1)} · page {page} of {pages}")
     for answer in answers:
-        with st.expander(label(answer)):
-            detail(answer)
+        # Tracked, so an entry's detail (the highlighted answer, the grade) is built only when it is open.
+        entry = st.expander(label(answer), key=f"entry-{answer.id}", on_change="rerun")
+        if entry.open:
+            with entry:
+                detail(answer)
 export_and_backup(query)

@@ -355,6 +355,43 @@ def page_checks(db: Path) -> list[Check]:
     return checks
 
 
+def browser_checks(db: Path) -> list[Check]:
+    """The History page in real Chromium: the link clicked -> 25 entries shown, and a search typed -> its count."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, streamlit_process
+
+    if not Path(CHROMIUM).exists():
+        return [Check("History in Chromium", f"{CHROMIUM} is missing", "-", False)]
+    opened, searched = [], []
+    with streamlit_process(db) as (url, _process), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        for attempt in range(3):
+            page.goto(url)
+            expect(page.get_by_role("button", name="Start interview")).to_be_visible(timeout=60_000)
+            started = time.perf_counter()
+            page.get_by_role("link", name="History").click()
+            expect(page.get_by_text(re.compile(r"answers · page 1 of"))).to_be_visible(timeout=60_000)
+            expect(page.get_by_test_id("stExpander").filter(has_text="/100")).to_have_count(PER_PAGE, timeout=60_000)
+            opened.append(time.perf_counter() - started)
+            caption = page.get_by_text(re.compile(r"answers? · page 1 of"))
+            before = caption.text_content()
+            box = page.get_by_label("Search your answers and questions")
+            box.fill(("supplier", "cycle count", "forklift")[attempt])
+            started = time.perf_counter()
+            box.press("Enter")
+            expect(caption).not_to_have_text(before or "", timeout=60_000)
+            searched.append(time.perf_counter() - started)
+        browser.close()
+    return [
+        Check("History in Chromium", f"link -> 25 entries: {', '.join(f'{t:.2f}' for t in opened)} s", "< 1 s",
+              statistics.median(opened) < 1.0),
+        Check("Search in Chromium", f"typed -> new count: {', '.join(f'{t:.2f}' for t in searched)} s", "< 1 s",
+              statistics.median(searched) < 1.0),
+    ]  # fmt: skip
+
+
 # -- the report ----------------------------------------------------------------
 
 
@@ -378,6 +415,7 @@ def main(argv: list[str] | None = None) -> int:
     found, slow = query_checks(db, bank)
     checks += found
     checks += page_checks(db)
+    checks += browser_checks(db)
     report(checks)
     for case in slow:
         print(f"\nEXPLAIN QUERY PLAN, {case.name} ({case.ms:.1f} ms):")

@@ -148,7 +148,8 @@ class Session:
             log.turns.append([started_at, time.perf_counter() - started])
         assert at.session_state["interview_id"] == log.interview_ids[-1], f"session {log.number} changed interview"
         assert html.escape(text) in self.html_text(), f"session {log.number}: its answer is not shown"
-        graded = sum(m.label == "Situation" for m in at.metric)
+        # The latest grade in full, each earlier one as a line that opens its detail.
+        graded = sum(m.label == "Situation" for m in at.metric) + sum(t.label.startswith("Score: ") for t in at.toggle)
         assert graded == position + 1, f"session {log.number}: {graded} graded answers shown after {position + 1}"
         if position + 1 < QUESTIONS:
             expected = f"Question {position + 2} of {QUESTIONS}"

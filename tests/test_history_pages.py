@@ -41,6 +41,13 @@ def open_page(page: str) -> AppTest:
     return at.switch_page(page).run()
 
 
+def open_entries(at: AppTest, db_path: Path) -> AppTest:
+    """Open every History entry, as clicking each would: their detail is built only when open."""
+    for answer in storage.list_recent_answers(db_path):
+        at.session_state[f"entry-{answer.id}"] = True
+    return at.run()
+
+
 def answer_expanders(at: AppTest) -> list:
     return [e for e in at.expander if "/100" in e.label or "not graded" in e.label]
 
@@ -74,6 +81,8 @@ def test_history_filters_by_score_and_grader(filled: InterviewService) -> None:
 
 def test_detail_shows_highlights_and_try_again_starts_an_interview(filled: InterviewService, db_path: Path) -> None:
     at = open_page("app_pages/history.py")
+    assert "data-part=" not in "\n".join(str(h.proto.body) for h in at.get("html")), "closed entries build nothing"
+    open_entries(at, db_path)
     html = "\n".join(str(h.proto.body) for h in at.get("html"))
     assert "data-part=" in html, "each answer's evidence is highlighted"
     before = len(storage.list_interviews(db_path))
@@ -85,6 +94,7 @@ def test_detail_shows_highlights_and_try_again_starts_an_interview(filled: Inter
 
 def test_delete_asks_first_then_deletes_one_answer(filled: InterviewService, db_path: Path) -> None:
     at = open_page("app_pages/history.py")
+    open_entries(at, db_path)
     next(b for b in at.button if b.label == "Delete…").click().run()
     assert any("cannot be undone" in w.value for w in at.warning)
     next(b for b in at.button if b.label == "Keep it").click().run()
@@ -97,6 +107,7 @@ def test_delete_asks_first_then_deletes_one_answer(filled: InterviewService, db_
 
 def test_delete_a_whole_interview(filled: InterviewService, db_path: Path) -> None:
     at = open_page("app_pages/history.py")
+    open_entries(at, db_path)
     next(b for b in at.button if b.label == "Delete…").click().run()
     next(b for b in at.button if b.label == "Delete the whole interview").click().run()
     assert any("its 2 answer(s)" in s.value for s in at.success)
@@ -104,8 +115,9 @@ def test_delete_a_whole_interview(filled: InterviewService, db_path: Path) -> No
     assert len(storage.list_interviews(db_path)) == 1
 
 
-def test_export_buttons_are_there(filled: InterviewService) -> None:
+def test_export_buttons_are_there(filled: InterviewService, db_path: Path) -> None:
     at = open_page("app_pages/history.py")
+    open_entries(at, db_path)
     labels = {d.proto.label for d in at.get("download_button")}
     assert {"Answers (CSV)", "Answers (JSON)", "Full backup (JSON)"} <= labels
     assert "Interview report (Markdown)" in labels
