@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+# First, before anything imports sqlite-utils: it then loads without pandas (see the module).
+from storage import _quick_import  # noqa: F401  # isort: skip
+
+# isort: split
 from sqlite_utils import Database
 
 from coach.models import (
