@@ -131,5 +131,14 @@ def start_and_answer(page, url: str, n_questions: int, answer: str) -> None:
     page.get_by_role("button", name="Start interview").click()
     box = page.get_by_test_id("stChatInputTextArea")
     expect(box).to_be_enabled(timeout=30_000)
+    settle(page)
     box.fill(answer)
     box.press("Enter")
+
+
+def settle(page) -> None:
+    """Wait until the app has finished its script run: a click made during a rerun can be lost.
+
+    Call it after waiting for what the interaction changes, so the run it started has begun.
+    """
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=30_000)

@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, add_custom_question, start_and_answer, streamlit_server
+from tests.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    add_custom_question,
+    settle,
+    start_and_answer,
+    streamlit_server,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -50,6 +57,7 @@ def answer(page: Page, text: str, graded_so_far: int) -> float:
     expect(page.get_by_text(f"Question {graded_so_far + 1} of 5")).to_be_visible(timeout=30_000)
     box = page.get_by_test_id("stChatInputTextArea")
     expect(box).to_be_enabled(timeout=30_000)
+    settle(page)
     box.fill(text)
     started = time.monotonic()
     box.press("Enter")
@@ -104,8 +112,11 @@ def test_a_custom_question_added_in_the_browser_is_asked(page: Page, tmp_path: P
         page.get_by_label("Search").fill("Zaragoza night-shift")
         page.get_by_label("Search").press("Enter")
         expect(page.get_by_text("1 of 242 questions")).to_be_visible(timeout=30_000)
+        settle(page)
         page.get_by_test_id("stExpander").first.click()
-        page.get_by_role("button", name="Practise this question now").click()
+        practise = page.get_by_role("button", name="Practise this question now")
+        expect(practise).to_be_visible(timeout=30_000)
+        practise.click()
 
         expect(page.get_by_text("Question 1 of 1")).to_be_visible(timeout=30_000)
         expect(page.get_by_text(question)).to_be_visible()  # the markup shown as text
@@ -138,6 +149,7 @@ def test_llm_fallback_notice_and_a_follow_up_in_the_browser(page: Page, tmp_path
             expect(page.get_by_text(re.compile(r"^Follow-up on your"))).to_be_visible()
             reply_box = page.get_by_test_id("stChatInputTextArea")
             expect(reply_box).to_have_attribute("placeholder", "Your reply to the follow-up")
+            settle(page)
             reply_box.fill(reply)
             reply_box.press("Enter")
             expect(page.get_by_text(re.compile(r"With your reply: \d+ → 80 \(\+\d+\)"))).to_be_visible(timeout=30_000)
@@ -154,6 +166,7 @@ def test_find_an_answer_by_search_and_download_the_csv(page: Page, tmp_path: Pat
         for graded, text in enumerate(ANSWERS, start=1):
             box = page.get_by_test_id("stChatInputTextArea")
             expect(box).to_be_enabled(timeout=30_000)
+            settle(page)
             box.fill(text)
             box.press("Enter")
             # Wait for the grade itself, not for a while: the next answer goes to the next question.
@@ -167,9 +180,11 @@ def test_find_an_answer_by_search_and_download_the_csv(page: Page, tmp_path: Pat
         search.press("Enter")
         expect(page.get_by_text("1 answer · page 1 of 1")).to_be_visible(timeout=30_000)
         search_s = time.monotonic() - started
+        settle(page)
         page.get_by_test_id("stExpander").filter(has_text="/100").first.click()
         for part in ("situation", "task", "action", "result"):
             expect(page.locator(f"mark[data-part={part}]").first).to_be_visible()
+        settle(page)  # the expander's own run must end before the download is asked for
         with page.expect_download() as info:
             page.get_by_role("button", name="Answers (CSV)").click()
         path = info.value.path()
@@ -192,6 +207,7 @@ def test_no_request_leaves_the_machine_and_a_long_paste_is_kept(page: Page, tmp_
         page.get_by_role("button", name="Start interview").click()
         box = page.get_by_test_id("stChatInputTextArea")
         expect(box).to_be_enabled(timeout=30_000)
+        settle(page)
         box.fill(too_long)
         box.press("Enter")
         expect(page.get_by_text(re.compile(r"Your answer has 21,700 characters; the limit is 20,000"))).to_be_visible(

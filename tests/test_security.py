@@ -12,7 +12,14 @@ import pytest
 import storage
 from coach.grading.rules import RuleBasedGrader
 from coach.models import PARTS
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, add_custom_question, require_chromium, streamlit_process
+from tests.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    add_custom_question,
+    require_chromium,
+    settle,
+    streamlit_process,
+)
 from tests.llm_server import answer_in, running_server
 
 CANARY_KEY = "sk-STARCOACH-canary-7f3a9c1e5b"
@@ -109,11 +116,17 @@ def test_secrets_loopback_and_hostile_text_in_the_running_app(tmp_path: Path) ->
             page.get_by_role("tab", name="Browse").click()
             page.get_by_label("Source").click()
             page.get_by_role("option", name="Mine", exact=True).click()
+            expect(page.get_by_text("1 of 242 questions")).to_be_visible(timeout=30_000)
+            settle(page)
             page.get_by_test_id("stExpander").first.click()
+            practise = page.get_by_role("button", name="Practise this question now")
+            expect(practise).to_be_visible(timeout=30_000)
             html_seen.append(page.content())
-            page.get_by_role("button", name="Practise this question now").click()
+            practise.click()
+            expect(page.get_by_text("Question 1 of 1")).to_be_visible(timeout=30_000)
             box = page.get_by_test_id("stChatInputTextArea")
             expect(box).to_be_enabled(timeout=30_000)
+            settle(page)
             box.fill(hostile_answer)
             box.press("Enter")
             expect(page.get_by_text("Graded by the LLM (test-model)")).to_be_visible(timeout=30_000)
@@ -123,9 +136,12 @@ def test_secrets_loopback_and_hostile_text_in_the_running_app(tmp_path: Path) ->
 
             # History, its exports and the backup.
             page.get_by_role("link", name="History").click()
+            expect(page.get_by_text("1 answer · page 1 of 1")).to_be_visible(timeout=30_000)
+            settle(page)
             page.get_by_test_id("stExpander").filter(has_text="/100").first.click()
             expect(page.locator("mark[data-part]").first).to_be_visible(timeout=30_000)
             html_seen.append(page.content())
+            settle(page)
             for label in ("Answers (CSV)", "Answers (JSON)", "Full backup (JSON)", "Interview report (Markdown)"):
                 with page.expect_download() as info:
                     page.get_by_role("button", name=label).first.click()

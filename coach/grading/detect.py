@@ -439,13 +439,13 @@ TOPICS = (
         ),
         cues.rx(
             r"\b(?:system\w*|software|wms|erp|tms|mes|sap|oracle|netsuite|dynamics|manhattan|go-?live|went live|"
-            r"go live|live|launch\w*|scanners?|scanning|handhelds?|rf|guns?|barcodes?|automat\w+|robot\w*|amrs?|"
-            r"agvs?|cobots?|conveyors?|sorters?|digital\w*|apps?|tools?|it|tech\w*|vendors?|implement\w*|"
-            r"roll(?:ed|ing)? ?out|upgrad\w+|integrat\w+|interfaces?|uat|tests?|testing|tested|scripts?|"
-            r"requirements|modules?|platforms?|cloud|data|excel|sql|power ?bi|tableau|dashboards?|reports?|"
-            r"macros?|spreadsheets?|databases?|screens?|users?|logins?|configur\w+|bugs?|defects?|"
-            r"training|trained|super-?users?|hypercare|cut-?over|migrat\w+|ai|machine learning|models?|"
-            r"algorithm\w*|computer\w*|online|electronic|e-?mail\w*|portal\w*|tablets?|sensors?|iot)\b"
+            r"go live|launch\w*|scanners?|scanning|handhelds?|rf|guns?|barcodes?|automat\w+|robot\w*|amrs?|"
+            r"agvs?|cobots?|conveyors?|sorters?|digital\w*|apps?|tools?|it (?:team|department|support|project)|"
+            r"tech\w*|vendors?|implement\w*|roll(?:ed|ing)? ?out|upgrad\w+|integrat\w+|interfaces?|uat|"
+            r"test scripts?|user acceptance|requirements|modules?|platforms?|cloud|excel|sql|power ?bi|tableau|"
+            r"dashboards?|macros?|spreadsheets?|databases?|screens?|logins?|configur\w+|bugs?|super-?users?|"
+            r"hypercare|cut-?over|migrat\w+|ai|machine learning|algorithm\w*|computer\w*|electronic|portal\w*|"
+            r"tablets?|sensors?|iot)\b"
         ),
     ),
     Topic(
@@ -500,7 +500,8 @@ TOPICS = (
             r"oems?|partner\w*|tariff\w*|imports?|exports?|lead times?|negotiat\w*|contract\w*|rfq|rfp|tender\w*|"
             r"quotes?|quoted|bids?|mill|factory|factories|outsourc\w+|insourc\w+|in-house|integrator\w*|"
             r"installer\w*|third[- ]part\w+|subcontract\w*|provider\w*|agency|agencies|parts|components?|"
-            r"materials?|inbound|deliver\w*|po|pos)\b"
+            r"materials?|inbound|deliver\w*|po|pos|administration|bankrupt\w*|insolven\w*|receivership|"
+            r"printers?|(?:company|firm|people|business|outfit|mill|shop) (?:that|who) \w+)\b"
         ),
     ),
     Topic(
