@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from coach.evaluation import load_labelled  # noqa: E402
 from coach.grading import claims, cues, detect, labeller  # noqa: E402
+from coach.grading import text as text_module  # noqa: E402
 from coach.grading.rules import RuleBasedGrader  # noqa: E402
 
 DEV = ROOT / "benchmarks" / "data" / "dev.jsonl"
@@ -36,11 +37,15 @@ def answers_of(words: int) -> list[str]:
     return out
 
 
+# Kept warm: the model, and the per-word vocabulary cache, which any new answer mostly hits too.
+_KEEP = ("load_model", "_odd_word")
+
+
 def forget_texts() -> None:
-    """Empty the grader's per-text caches, so that a repeated answer costs what a new one does."""
-    for module in (claims, cues, detect, labeller):
-        for value in vars(module).values():
-            if hasattr(value, "cache_clear") and value is not labeller.load_model:
+    """Empty the grader's caches keyed by a text, so that a repeated answer costs what a new one does."""
+    for module in (claims, cues, detect, labeller, text_module):
+        for name, value in vars(module).items():
+            if hasattr(value, "cache_clear") and name not in _KEEP:
                 value.cache_clear()
 
 
@@ -101,6 +106,34 @@ def time_batch_command() -> None:
     print(f"python -m coach grade: {lines} answers in {elapsed:.2f} s (target: 1,000 in under 10 s)")
 
 
+# 20,000 characters each (the answer limit) of text made to make regular expressions backtrack.
+WORST_CASES = {
+    '"1." x 10,000': "1." * 10_000,
+    '"1," x 10,000': "1," * 10_000,
+    '"a " x 10,000': "a " * 10_000,
+    '"I did " x 3,333': ("I did " * 3_334)[:20_000],
+    '"We " x 6,666': ("We " * 6_667)[:20_000],
+    "one 20,000-digit number": "9" * 20_000,
+    '"." x 20,000': "." * 20_000,
+}
+
+
+def time_worst_cases() -> None:
+    grader = RuleBasedGrader()
+    times = {}
+    for name, answer in WORST_CASES.items():
+        started = time.perf_counter()
+        grader.grade("Tell me about a time you improved a process.", answer)
+        times[name] = time.perf_counter() - started
+    worst = max(times, key=times.__getitem__)
+    print(
+        f"worst-case 20,000-character answers: slowest {worst} {times[worst]:.2f} s; "
+        + ", ".join(f"{k} {v:.2f}" for k, v in times.items())
+        + " (target: each under 1 s)"
+    )
+
+
 if __name__ == "__main__":
+    time_worst_cases()
     time_in_process()
     time_batch_command()

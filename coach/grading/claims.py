@@ -373,7 +373,8 @@ _TARGET = cues.rx(
     r"\b(?:objective|goal|target|aim|job) (?:was|is) (?:no|zero|one|a single|every|all)\b",
     r"\b(?:target|goal|aim|objective|kpi|threshold|budget|cap|limit|quota|sla|requirement|required|standard|"
     r"contract\w*|promised|commitment|committed|against (?:their|our|the|a))\w*\b[^.;]{0,40}\d",
-    r"\b(?:\d[\d.,]*\s?(?:%|percent)|\d+ (?:days?|hours?))[^.;]{0,30}\b(?:target|requirement|standard|sla|goal)\b",
+    r"(?<![\w.,])(?:\d[\d.,]*+\s?(?:%|percent)|\d++ (?:days?|hours?))[^.;]{0,30}\b(?:target|requirement|standard|sla|"
+    r"goal)\b",
     r"\b(?:on|within|under|back on|back within|back under) (?:the )?(?:budget|plan|target|forecast)\b",
     r"\b(?:couldn't|could not|can't|cannot|wouldn't|would not|never|didn't|did not) (?:\w+ )?happen again\b",
     r"\bclos(?:e|ed|ing) (?:the|that|this) gap\b|\b(?:every|all|each) (?:[\w-]+ ){0,6}(?:closed|fixed|resolved|"

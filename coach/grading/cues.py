@@ -187,7 +187,9 @@ S_PROBLEM = rx(
     r"\bwrong\b|\bmissing\b|\berrors?\b|\bfail(?:ed|ures?)\b|\bbroken\b|\bstock-?outs?\b|\bover budget\b",
 )
 S_SCALE = rx(
-    r"\b\d[\d,.]*\s?k?\+?\s+(?:employees|people|staff|operators|associates|drivers|skus|sites|stores|"
+    # Only from the start of a number, and without backtracking into it: "1." * 10000 would otherwise
+    # be rescanned from every digit (10 s for 20,000 characters).
+    r"(?<![\w,.])\d[\d,.]*+\s?k?\+?\s+(?:employees|people|staff|operators|associates|drivers|skus|sites|stores|"
     r"suppliers|trucks|lines|shifts|pallets|orders|customers|beds|vehicles|locations|countries|"
     r"square|sq|m2|tons|tonnes|units|parts|routes)\b",
     r"\b\d+-(?:person|people|site|store|bed|truck|line)\b",

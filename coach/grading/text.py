@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # A sentence ends at . ! ? (not inside numbers like 2.5 or e.g.) or at a line break.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+|\n\s*|(?<=[.!?])(?=[A-Z][a-z])")
@@ -198,5 +199,7 @@ def clauses(text: str, min_words: int = 4) -> list[Span]:
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
 
-def words(text: str) -> list[str]:
-    return WORD.findall(text)
+@lru_cache(maxsize=4096)
+def words(text: str) -> tuple[str, ...]:
+    # Cached: a clause's words are counted by the reader, the labeller and the claims alike.
+    return tuple(WORD.findall(text))
