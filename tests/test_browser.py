@@ -116,6 +116,8 @@ def test_a_custom_question_added_in_the_browser_is_asked(page: Page, tmp_path: P
         page.get_by_test_id("stExpander").first.click()
         practise = page.get_by_role("button", name="Practise this question now")
         expect(practise).to_be_visible(timeout=30_000)
+        expect(page.get_by_test_id("stExpander").first.locator("details")).to_have_attribute("open", "")
+        settle(page)
         practise.click()
 
         expect(page.get_by_text("Question 1 of 1")).to_be_visible(timeout=30_000)

@@ -121,6 +121,8 @@ def test_secrets_loopback_and_hostile_text_in_the_running_app(tmp_path: Path) ->
             page.get_by_test_id("stExpander").first.click()
             practise = page.get_by_role("button", name="Practise this question now")
             expect(practise).to_be_visible(timeout=30_000)
+            expect(page.get_by_test_id("stExpander").first.locator("details")).to_have_attribute("open", "")
+            settle(page)
             html_seen.append(page.content())
             practise.click()
             expect(page.get_by_text("Question 1 of 1")).to_be_visible(timeout=30_000)
