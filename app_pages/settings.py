@@ -65,6 +65,7 @@ if backup_file is not None and st.button("Restore", type="primary"):
     try:
         counts = ui.history().restore_json(backup_file.getvalue())
     except RestoreError as exc:
-        st.error(f"Nothing was restored: {exc}")
+        # The reason may quote the file (a migration or column name): shown as text, never as Markdown.
+        st.error(f"Nothing was restored: {ui.plain(str(exc))}")
     else:
         st.success("Restored " + ", ".join(f"{n} {table.replace('_', ' ')}" for table, n in counts.items()) + ".")

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import storage
 from coach.grading.rules import RuleBasedGrader
+from coach.highlight import escape_markdown
 from coach.history import HistoryService
 from coach.interview import InterviewService
 from coach.models import InterviewSetup
@@ -161,3 +162,16 @@ def _all():
     from coach.history import HistoryQuery
 
     return HistoryQuery()
+
+
+def test_a_restore_error_quoting_the_file_shows_it_as_text(db_path: Path) -> None:
+    hostile = "[click](http://e.vil) ![x](http://e.vil/x.png) :red[red]"
+    backup = {"format": "star-coach-backup", "migrations": [hostile], "tables": {}}
+    at = open_page("app_pages/settings.py")
+    at.file_uploader[0].set_value(("b.json", json.dumps(backup).encode(), "application/json")).run()
+    next(b for b in at.button if b.label == "Restore").click().run()
+    (error,) = [e.value for e in at.error]
+    assert error.startswith("Nothing was restored: The backup comes from a newer STAR Coach")
+    # Every Markdown character of the file's text is escaped: no link, image or colour is made of it.
+    assert escape_markdown(hostile) in error
+    assert "](" not in error and ":red[" not in error
