@@ -8,7 +8,7 @@ from functools import partial
 import streamlit as st
 
 from app_pages import ui
-from coach.interview import AnswerRejected, InterviewState
+from coach.interview import AnswerRejected, InterviewState, needs_grade
 from coach.models import (
     LEVEL_LABELS,
     PARTS,
@@ -116,10 +116,8 @@ def show_follow_up(state: InterviewState, answer: Answer, follow_up: FollowUp) -
 
 
 def show_feedback(state: InterviewState, answer: Answer) -> None:
-    follow_up = answer.follow_up
-    # A follow-up reply was added: the grade shown must be of the answer with the reply.
-    regrade = follow_up is not None and follow_up.status == "answered" and follow_up.score_after is None
-    if answer.grade and not regrade:
+    # Ungraded, or a follow-up reply added since: the grade shown must be of the answer with the reply.
+    if not needs_grade(answer):
         # Earlier answers are one line, their detail on demand: a turn costs the same at question 10 as at 1.
         latest = answer.id == state.answers[-1].id
         if latest or st.toggle(compact_score(answer), key=f"detail-{answer.id}"):

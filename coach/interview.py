@@ -152,7 +152,7 @@ class InterviewService:
         if state is None or to_grade is None:
             return state
         answer = next((a for a in state.answers if a.id == to_grade), None)
-        if answer is None or answer.skipped or not _needs_grade(answer):
+        if answer is None or answer.skipped or not needs_grade(answer):
             return state
         return self._grade_in(state, answer)
 
@@ -320,7 +320,7 @@ def _unchecked_question(question_id: str, text: str, question_type: QuestionType
     )  # fmt: skip
 
 
-def _needs_grade(answer: Answer) -> bool:
+def needs_grade(answer: Answer) -> bool:
     """No grade yet, or a follow-up reply added since the grade."""
     follow_up = answer.follow_up
     regrade = follow_up is not None and follow_up.status == "answered" and follow_up.score_after is None

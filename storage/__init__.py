@@ -115,19 +115,30 @@ def connect(path: Path) -> Iterator[Database]:
 
 @contextmanager
 def _write(path: Path) -> Iterator[Database]:
+    with _plainly(sqlite3.OperationalError), connect(path) as db, _transaction(db):
+        yield db
+
+
+@contextmanager
+def _transaction(db: Database) -> Iterator[None]:
     # BEGIN IMMEDIATE takes the write lock up front, so concurrent writers wait
     # on the busy timeout instead of failing on a lock upgrade.
+    db.conn.execute("BEGIN IMMEDIATE")
     try:
-        with connect(path) as db:
-            db.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.conn.rollback()
-                raise
-            db.conn.commit()
-    except sqlite3.OperationalError as exc:
-        # Locked past the wait, disk full, read-only: callers say so in plain words and keep the user's text.
+        yield
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()
+
+
+@contextmanager
+def _plainly(errors: type[sqlite3.Error]) -> Iterator[None]:
+    """Locked past the wait, disk full, read-only: raised as StorageUnavailable, with the reason in plain
+    words, so callers can say so and keep the user's text."""
+    try:
+        yield
+    except errors as exc:
         raise StorageUnavailable(describe(exc)) from exc
 
 
@@ -267,8 +278,7 @@ def _grade_row(answer_id: int, grade: Grade) -> dict:
 
 def save_grade(path: Path, answer_id: int, grade: Grade) -> None:
     with _write(path) as db:
-        db["grades"].insert(_grade_row(answer_id, grade))
-        db["answers"].update(answer_id, {"grade_error": None})
+        _write_grade(db, "", GradeWrite(answer_id, grade))
 
 
 def save_grade_error(path: Path, answer_id: int, message: str) -> None:
@@ -351,8 +361,8 @@ def _load(db: Database, interview_id: str) -> InterviewRecord | None:
     rows = list(db.query("select * from interviews where id = ?", [interview_id]))
     if not rows:
         return None
-    answers = [_answer_from_row(r) for r in db.query(_ANSWER_SELECT + " where a.interview_id = ? order by a.position",
-                                                     [interview_id])]  # fmt: skip
+    sql = _ANSWER_SELECT + " where a.interview_id = ? order by a.position"
+    answers = [_answer_from_row(r) for r in db.query(sql, [interview_id])]
     custom = db.query(
         "select * from custom_questions where id in (select value from json_each(?))", [rows[0]["question_ids"]]
     )
@@ -379,23 +389,20 @@ class GradeWrite:
 
 def save_grade_and_load(path: Path, interview_id: str, write: GradeWrite) -> InterviewRecord | None:
     """Write a turn's grade in one transaction, then read the interview back on the same connection."""
-    try:
-        with connect(path) as db:
-            db.conn.execute("BEGIN IMMEDIATE")
-            try:
-                _write_grade(db, interview_id, write)
-            except BaseException:
-                db.conn.rollback()
-                raise
-            db.conn.commit()
-            return _load(db, interview_id)
-    except sqlite3.OperationalError as exc:
-        raise StorageUnavailable(describe(exc)) from exc
+    with _plainly(sqlite3.OperationalError), connect(path) as db:
+        with _transaction(db):
+            _write_grade(db, interview_id, write)
+        return _load(db, interview_id)
+
+
+def _insert_grade(conn: sqlite3.Connection, answer_id: int, grade: Grade) -> None:
+    row = _grade_row(answer_id, grade)
+    # Plain SQL: the table helpers look up the schema on every insert, half the cost of a batch's save.
+    conn.execute(f"insert into grades ({', '.join(row)}) values ({', '.join('?' * len(row))})", list(row.values()))
 
 
 def _write_grade(db: Database, interview_id: str, write: GradeWrite) -> None:
-    row = _grade_row(write.answer_id, write.grade)
-    db.execute(f"insert into grades ({', '.join(row)}) values ({', '.join('?' * len(row))})", list(row.values()))
+    _insert_grade(db.conn, write.answer_id, write.grade)
     db.execute("update answers set grade_error = null where id = ?", [write.answer_id])
     if write.follow_up is not None:
         part, question, source = write.follow_up
@@ -572,7 +579,7 @@ class BatchWriter:
         self.interview_id = uuid.uuid4().hex
         self.count, self.pending, self.every, self.interval_s = 0, 0, every, interval_s
         self.last_commit = time.monotonic()
-        try:
+        with _plainly(sqlite3.Error):
             with connect(path):  # migrates once
                 pass
             self.db = _open(path, wait_s)
@@ -585,11 +592,9 @@ class BatchWriter:
             )
             self.db["interviews"].insert(_interview_row(session))
             self.db.conn.commit()
-        except sqlite3.Error as exc:
-            raise StorageUnavailable(describe(exc)) from exc
 
     def add(self, question: tuple[str, str, str], text: str, grade: Grade) -> None:
-        try:
+        with _plainly(sqlite3.Error):
             if not self.pending:
                 self.db.conn.execute("BEGIN IMMEDIATE")
             question_id, question_text, question_type = question
@@ -598,17 +603,11 @@ class BatchWriter:
                 "skipped, created_at, grade_error) values (?, ?, ?, ?, ?, ?, 0, ?, null)",
                 [self.interview_id, self.count, question_id, question_text, question_type, text, _iso(now())],
             )
-            row = _grade_row(int(cursor.lastrowid or 0), grade)
-            # Plain SQL: the table helpers look up the schema on every insert, which is half the cost here.
-            self.db.conn.execute(
-                f"insert into grades ({', '.join(row)}) values ({', '.join('?' * len(row))})", list(row.values())
-            )
+            _insert_grade(self.db.conn, int(cursor.lastrowid or 0), grade)
             self.count += 1
             self.pending += 1
             if self.pending >= self.every or time.monotonic() - self.last_commit >= self.interval_s:
                 self._commit()
-        except sqlite3.Error as exc:
-            raise StorageUnavailable(describe(exc)) from exc
 
     def _commit(self) -> None:
         if self.pending:
@@ -619,22 +618,21 @@ class BatchWriter:
     def close(self) -> None:
         """Commit what is pending and mark the session finished with the ids of its answers."""
         try:
-            if not self.pending:
-                self.db.conn.execute("BEGIN IMMEDIATE")
-            ids = [
-                r[0]
-                for r in self.db.conn.execute(
-                    "select question_id from answers where interview_id = ? order by position", [self.interview_id]
+            with _plainly(sqlite3.Error):
+                if not self.pending:
+                    self.db.conn.execute("BEGIN IMMEDIATE")
+                ids = [
+                    r[0]
+                    for r in self.db.conn.execute(
+                        "select question_id from answers where interview_id = ? order by position", [self.interview_id]
+                    )
+                ]
+                self.db.conn.execute(
+                    "update interviews set question_ids = ?, n_questions = ?, status = 'finished', finished_at = ? "
+                    "where id = ?",
+                    [json.dumps(ids), max(self.count, 1), _iso(now()), self.interview_id],
                 )
-            ]
-            self.db.conn.execute(
-                "update interviews set question_ids = ?, n_questions = ?, status = 'finished', finished_at = ? "
-                "where id = ?",
-                [json.dumps(ids), max(self.count, 1), _iso(now()), self.interview_id],
-            )
-            self.pending = 1
-            self._commit()
-        except sqlite3.Error as exc:
-            raise StorageUnavailable(describe(exc)) from exc
+                self.pending = 1
+                self._commit()
         finally:
             self.db.close()

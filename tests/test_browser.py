@@ -205,13 +205,7 @@ def test_no_request_leaves_the_machine_and_a_long_paste_is_kept(page: Page, tmp_
     page.on("request", lambda r: requests.append(r.url))
     too_long = "We re-slotted the fast movers. " * 700  # 21,700 characters
     with streamlit_server(tmp_path / "coach.db") as url:
-        page.goto(url)
-        page.get_by_role("button", name="Start interview").click()
-        box = page.get_by_test_id("stChatInputTextArea")
-        expect(box).to_be_enabled(timeout=30_000)
-        settle(page)
-        box.fill(too_long)
-        box.press("Enter")
+        start_and_answer(page, url, 5, too_long)
         expect(page.get_by_text(re.compile(r"Your answer has 21,700 characters; the limit is 20,000"))).to_be_visible(
             timeout=30_000
         )
