@@ -4,6 +4,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from app_pages import ui
+
 # A local image: a ":material/...:" page icon makes every browser fetch the favicon from a Google host.
 st.set_page_config(page_title="STAR Coach", page_icon=str(Path(__file__).parent / "app_pages" / "star.png"))
 
@@ -23,4 +25,12 @@ pages = [
     st.Page("app_pages/question_bank.py", title="Question bank", icon=":material/library_books:"),
     st.Page("app_pages/settings.py", title="Settings", icon=":material/settings:"),
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+# A database that cannot be used (a folder, another program's file) or only read is said on every page;
+# only Settings, which shows the path, opens without one.
+problem = ui.service().database_problem()
+if problem is not None:
+    (st.warning if problem.usable else st.error)(ui.plain(problem.message))
+    if not problem.usable and page.title != "Settings":
+        st.stop()
+page.run()

@@ -8,7 +8,7 @@ from functools import partial
 import streamlit as st
 
 from app_pages import ui
-from coach.interview import AnswerRejected, InterviewState, needs_grade
+from coach.interview import AnswerRejected, InterviewState, NotSaved, needs_grade
 from coach.models import (
     LEVEL_LABELS,
     PARTS,
@@ -161,18 +161,23 @@ def show_summary(state: InterviewState) -> None:
 # click cannot file an answer or a skip against a question the user never saw.
 def on_text(send: Callable[[str], int], key: str) -> None:
     """Send what was typed under `key`; the answer's id is graded on the rerun, a refusal shown."""
-    text = st.session_state.get(key) or ""
-    try:
-        st.session_state["to_grade"] = send(text)
-    except AnswerRejected as exc:
-        st.session_state["rejected"] = (str(exc), text)
+    send_text(send, st.session_state.get(key) or "")
+
+
+def send_text(send: Callable[[str], int], text: str) -> None:
+    # Shown only if the save takes a while: another program holding the database makes it wait.
+    with st.spinner("Saving your answer (waiting for the database)..."):
+        try:
+            st.session_state["to_grade"] = send(text)
+        except AnswerRejected as exc:
+            st.session_state["rejected"] = (str(exc), text, isinstance(exc, NotSaved))
 
 
 def on_action(action: Callable[[], object]) -> None:
     try:
         action()
     except AnswerRejected as exc:
-        st.session_state["rejected"] = (str(exc), "")
+        st.session_state["rejected"] = (str(exc), "", False)
 
 
 def controls(skip_label: str, skip_key: str, skip: Callable[[], object], iid: str) -> None:
@@ -190,18 +195,25 @@ def text_box(placeholder: str, key: str, send: Callable[[str], int]) -> None:
 
 def ask_follow_up(state: InterviewState, follow_up: FollowUp) -> None:
     iid, fid = state.interview.id, follow_up.id
-    show_rejection()
+
+    def send(text: str) -> int:
+        return service.reply_to_follow_up(iid, fid, text)
+
+    show_rejection(send)
     controls("Skip the follow-up", f"skip-follow-up-{fid}", partial(service.skip_follow_up, iid, fid), iid)
-    text_box("Your reply to the follow-up", f"reply-{fid}", lambda text: service.reply_to_follow_up(iid, fid, text))
+    text_box("Your reply to the follow-up", f"reply-{fid}", send)
 
 
-def show_rejection() -> None:
+def show_rejection(send: Callable[[str], int] | None = None) -> None:
+    """Why the last action was refused, the text it carried to copy, and Retry when only saving failed."""
     rejected = st.session_state.pop("rejected", None)
     if rejected:
-        message, text = rejected
+        message, text, retry = rejected
         st.warning(message)
         if text.strip():
             st.code(text, language=None, wrap_lines=True)
+            if retry and send is not None:
+                st.button("Retry", key="retry-save", icon=":material/refresh:", on_click=send_text, args=(send, text))
 
 
 def ask(state: InterviewState) -> None:
@@ -212,9 +224,13 @@ def ask(state: InterviewState) -> None:
         kind = TYPE_LABELS[question.type]
         st.caption(f"Question {position + 1} of {len(state.questions)} · {kind}")
         ui.show_text(question.text)
-    show_rejection()
+
+    def send(text: str) -> int:
+        return service.submit(iid, text, position, seen=state)
+
+    show_rejection(send)
     controls("Skip this question", f"skip-{iid}-{position}", partial(service.skip, iid, position), iid)
-    text_box("Your answer", f"answer-{iid}", lambda text: service.submit(iid, text, position, seen=state))
+    text_box("Your answer", f"answer-{iid}", send)
 
 
 def main() -> None:

@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import storage  # noqa: E402
+import storage.rows  # noqa: E402
 from benchmarks.checks import Check, p95, report, timed  # noqa: E402
 from coach.evaluation import load_labelled  # noqa: E402
 from coach.models import Question  # noqa: E402
@@ -281,7 +282,7 @@ def query_checks(db: Path, bank: list[Question]) -> tuple[list[Check], list[Time
 def query_plan(db: Path, case: Timed) -> list[str]:
     """EXPLAIN QUERY PLAN of the page query, for a case over target (diagnosis only)."""
     where, params = case.filters.where()
-    sql = storage._ANSWER_SELECT + where + " order by a.created_at desc, a.id desc limit ? offset ?"
+    sql = storage.rows.ANSWER_SELECT + where + " order by a.created_at desc, a.id desc limit ? offset ?"
     with storage.connect(db) as conn:
         return [row[3] for row in conn.execute("explain query plan " + sql, [*params, PER_PAGE, case.offset])]
 

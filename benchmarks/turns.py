@@ -74,16 +74,16 @@ def first_question(browser, command_dir: Path, db: Path, script: str | None, rea
 def connections_per_turn() -> list[int]:
     from streamlit.testing.v1 import AppTest
 
-    import storage
+    from storage import db
 
     opened = [0]
-    original = storage._open
+    original = db._connect
 
     def counting(*args, **kwargs):
         opened[0] += 1
         return original(*args, **kwargs)
 
-    storage._open = counting
+    db._connect = counting
     try:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
         at.number_input[0].set_value(10)
@@ -96,7 +96,7 @@ def connections_per_turn() -> list[int]:
             counts.append(opened[0])
         return counts
     finally:
-        storage._open = original
+        db._connect = original
 
 
 def main() -> None:

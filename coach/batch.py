@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError, field_validator
 
 import storage
 from coach.grading import Grader
-from coach.models import MAX_ANSWER_CHARS, PARTS, Grade, QuestionType
+from coach.models import MAX_ANSWER_CHARS, PARTS, Grade, Question, QuestionType
+from coach.question_io import normalised_text
 
 
 class BatchItem(BaseModel):
@@ -71,11 +72,18 @@ def parse_line(line: str) -> BatchItem:
     return BatchItem.model_validate(data)
 
 
-def grade_lines(lines: Iterable[str], grader: Grader, saver: storage.BatchWriter | None = None) -> Iterator[dict]:
+def grade_lines(
+    lines: Iterable[str],
+    grader: Grader,
+    saver: storage.BatchWriter | None = None,
+    known: Sequence[Question] = (),
+) -> Iterator[dict]:
     """Grade each non-blank line; a bad line yields an error object and the run goes on.
 
+    A saved answer to one of the `known` questions (same wording) records that question's topics.
     A storage failure (StorageUnavailable) is not a line's fault: it ends the run, with what was saved kept.
     """
+    topics_of = {normalised_text(q.text): q.topics for q in known}
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -90,7 +98,8 @@ def grade_lines(lines: Iterable[str], grader: Grader, saver: storage.BatchWriter
             yield {"id": item.id, "line": number, "error": f"grading failed: {type(exc).__name__}"}
             continue
         if saver:
-            saver.add((f"batch:{item.id}", item.question, item.question_type), item.answer, grade)
+            topics = topics_of.get(normalised_text(item.question), ())
+            saver.add((f"batch:{item.id}", item.question, item.question_type), item.answer, grade, topics)
         yield grade_to_output(item.id, grade)
 
 

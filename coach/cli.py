@@ -74,6 +74,14 @@ def _fail(message: str) -> int:
     return EXIT_USAGE
 
 
+def _report_settings() -> None:
+    """Each unusable setting in one line on stderr; the command goes on with that setting's default."""
+    from coach.config import load_settings
+
+    for problem in load_settings().problems:
+        print(f"warning: {' '.join(problem.split())}", file=sys.stderr)
+
+
 def _choose_grader(kind: str) -> Grader | str:
     """The grader to use, or the reason it cannot be had."""
     from coach.config import load_settings
@@ -116,23 +124,24 @@ def run_grade(args: argparse.Namespace) -> int:
     try:
         saver = storage.BatchWriter(db_path, wait_s=max(args.wait, 0.1))
     except storage.StorageUnavailable as exc:
-        return _fail(f"cannot save to {db_path}: {exc}. Nothing was graded.")
+        return _fail(f"cannot save: {_database_problem(exc)}. Nothing was graded.")
     try:
         with source:
-            status = _grade_to_stdout(args.input, source, grader, saver)
+            status = _grade_to_stdout(args.input, source, grader, saver, _library().all())
         saver.close()
     except storage.StorageUnavailable as exc:
-        return _fail(
-            f"cannot save to {db_path}: {exc}; the first {saver.count} answers were saved. Run again for the rest."
-        )
+        saved = f"the first {saver.count} answers were saved" if saver.count else "no answer was saved"
+        return _fail(f"cannot save: {_database_problem(exc)}; {saved}. Run again for the rest.")
     return status
 
 
-def _grade_to_stdout(name: str, source: TextIO, grader: Grader, saver: BatchWriter | None) -> int:
+def _grade_to_stdout(
+    name: str, source: TextIO, grader: Grader, saver: BatchWriter | None, known: Sequence[Question] = ()
+) -> int:
     from coach.batch import grade_lines
 
     try:
-        for result in grade_lines(source, grader, saver):
+        for result in grade_lines(source, grader, saver, known):
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
     except UnicodeDecodeError:
         return _fail(f"{name} is not UTF-8 text")
@@ -317,6 +326,7 @@ def run_restore(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    _report_settings()
     commands = {
         "grade": run_grade,
         "benchmark": run_benchmark,
@@ -325,4 +335,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "restore": run_restore,
         "export": run_export_answers,
     }
-    return commands[args.command](args)
+    try:
+        return commands[args.command](args)
+    except Exception as exc:
+        from storage import StorageUnavailable  # loaded already if the command used the database
+
+        if isinstance(exc, StorageUnavailable):
+            return _fail(_database_problem(exc))
+        raise
+
+
+def _database_problem(exc: Exception) -> str:
+    """A storage failure in one line, naming the database once."""
+    from coach.config import load_settings
+
+    path, reason = str(load_settings().db_path), str(exc).rstrip(".")
+    return reason if path in reason else f"the database {path}: {reason}"

@@ -12,6 +12,7 @@ from typing import Any
 
 from coach import spreadsheet
 from coach.models import LEVEL_LABELS, PARTS, Answer, Interview
+from coach.star import graded_by
 from coach.summary import summarise
 
 CSV_COLUMNS = (
@@ -96,12 +97,12 @@ def _inline(text: str) -> str:
 def interview_markdown(interview: Interview, answers: Sequence[Answer]) -> str:
     """An interview as a report a candidate can keep or share, ending with a summary."""
     started = interview.created_at.astimezone().strftime("%d %B %Y, %H:%M")
-    lines = [
-        f"# STAR Coach interview, {started}",
-        "",
-        f"Level: {LEVEL_LABELS.get(interview.setup.level, interview.setup.level)}. Status: {interview.status}.",
-        "",
-    ]
+    if interview.kind == "batch":
+        about = f"Answers graded in a batch from the command line: {len(answers)}."
+        lines = [f"# STAR Coach batch, {started}", "", about, ""]
+    else:
+        level = LEVEL_LABELS.get(interview.setup.level, interview.setup.level)
+        lines = [f"# STAR Coach interview, {started}", "", f"Level: {level}. Status: {interview.status}.", ""]
     for answer in answers:
         lines += [f"## Question {answer.position + 1}", "", _md(answer.question_text), ""]
         lines += _answer_lines(answer)
@@ -120,8 +121,7 @@ def _answer_lines(answer: Answer) -> list[str]:
     if grade is None:
         return [*lines, "*Not graded.*", ""]
     parts = ", ".join(f"{p.title()} {grade.part(p).score}/5" for p in PARTS)
-    graded_by = "LLM " + (grade.model or "") if grade.grader == "llm" else "rules"
-    lines += [f"**Score: {grade.overall}/100** ({parts}; graded by {graded_by})", ""]
+    lines += [f"**Score: {grade.overall}/100** ({parts}; graded by {_inline(graded_by(grade))})", ""]
     if grade.fallback_reason:
         lines += [f"Graded by rules because {_inline(grade.fallback_reason)}", ""]
     lines += [f"- {_inline(p.title() + ': ' + grade.part(p).feedback)}" for p in PARTS]

@@ -43,14 +43,12 @@ class HistoryService:
         self.library = library
 
     def _filter(self, query: HistoryQuery) -> AnswerFilter:
-        ids = None
-        if query.topic != "all":
-            ids = [q.id for q in self.library.all() if query.topic in q.topics]
+        self.library.record_topics()
         return AnswerFilter(
             search=query.search,
             since=_start_of(query.first_day),
             until=_start_of(query.last_day + timedelta(days=1)) if query.last_day else None,
-            question_ids=ids,
+            topic=None if query.topic == "all" else query.topic,
             level=None if query.level == "all" else query.level,
             question_type=None if query.question_type == "all" else query.question_type,
             grader=query.grader,
@@ -89,8 +87,8 @@ class HistoryService:
         return interview_markdown(interview, storage.list_answers(self.db_path, interview_id))
 
     def progress(self) -> Progress:
-        topics_of = {q.id: q.topics for q in self.library.all()}
-        return compute_progress(store.score_history(self.db_path), topics_of)
+        self.library.record_topics()
+        return compute_progress(store.score_history(self.db_path))
 
     def backup_json(self) -> str:
         """Everything the user has, as one JSON file; never a setting or the API key."""
@@ -110,7 +108,12 @@ class HistoryService:
             parsed = json.loads(data.decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise RestoreError("This is not a STAR Coach backup file (it is not JSON).") from exc
-        return store.restore(self.db_path, parsed)
+        try:
+            counts = store.restore(self.db_path, parsed)
+        except storage.StorageUnavailable as exc:
+            raise RestoreError(f"The database could not take the backup: {exc}.") from exc
+        self.library.forget_topics()  # a backup from before answers kept their topics
+        return counts
 
 
 def _start_of(day: date | None) -> datetime | None:

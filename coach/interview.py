@@ -42,7 +42,8 @@ def _saving() -> Iterator[None]:
     try:
         yield
     except storage.StorageUnavailable as exc:
-        raise NotSaved(f"Not saved: {exc}. Your text is below so you can copy it; try again in a moment.") from exc
+        reason = str(exc).rstrip(".")
+        raise NotSaved(f"Not saved: {reason}. Your text is below so you can copy it; Retry saves it again.") from exc
 
 
 def validate_answer(text: str) -> str:
@@ -90,6 +91,14 @@ class InterviewState:
         return self.questions[self.position]
 
 
+@dataclass(frozen=True)
+class DatabaseProblem:
+    """Why the database cannot be used at all (usable False) or only read, in words for every page."""
+
+    message: str
+    usable: bool
+
+
 class InterviewService:
     """The interview flow over one database, one bank and one grader."""
 
@@ -97,6 +106,14 @@ class InterviewService:
         self.db_path = db_path
         self.library = QuestionLibrary(db_path, bank)
         self.grader = grader
+
+    def database_problem(self) -> DatabaseProblem | None:
+        """What is wrong with the database file, checked before use; None when it can be read and written."""
+        try:
+            state = storage.file_state(self.db_path)
+        except storage.StorageUnavailable as exc:
+            return DatabaseProblem(str(exc), usable=False)
+        return DatabaseProblem(state.read_only_reason, usable=True) if state.read_only_reason else None
 
     def all_questions(self) -> list[Question]:
         return self.library.all()
@@ -122,7 +139,8 @@ class InterviewService:
         level = question.levels[0] if question.levels else "mid"
         setup = InterviewSetup(level=level, topics=question.topics[:1], n_questions=1)
         interview = Interview(id=uuid.uuid4().hex, created_at=storage.now(), setup=setup, question_ids=(question.id,))
-        storage.create_interview(self.db_path, interview)
+        with _saving():
+            storage.create_interview(self.db_path, interview)
         return interview
 
     def state(self, interview_id: str) -> InterviewState | None:
@@ -157,9 +175,8 @@ class InterviewService:
         return self._grade_in(state, answer)
 
     def unfinished(self) -> list[InterviewState]:
-        # A batch being saved is active with no planned questions: never resumable, and
-        # reading its thousands of answers would slow the setup page.
-        active = [i for i in storage.list_interviews(self.db_path, status="active", limit=10) if i.question_ids]
+        # A batch being saved is never resumable, and reading its thousands of answers would slow the setup page.
+        active = storage.list_interviews(self.db_path, status="active", kind="interview", limit=10)
         states = [self.state(i.id) for i in active]
         return [s for s in states if s is not None and not s.done]
 
@@ -178,8 +195,10 @@ class InterviewService:
         try:
             with _saving():
                 return storage.record_answer(
-                    self.db_path, interview_id, state.position, (question.id, question.text, question.type), text
+                    self.db_path, interview_id, state.position, _asked(question), text, topics=question.topics
                 )
+        except storage.InterviewGone as exc:
+            raise AnswerRejected(_GONE) from exc
         except (storage.AlreadyAnswered, storage.InterviewClosed) as exc:
             raise AnswerRejected(_MOVED_ON) from exc
 
@@ -252,8 +271,11 @@ class InterviewService:
     def skip_follow_up(self, interview_id: str, follow_up_id: int) -> None:
         state = self._active_state(interview_id, allow_done=True)
         pending = state.pending_follow_up
-        if pending is None or pending.id != follow_up_id or not storage.skip_follow_up(self.db_path, follow_up_id):
+        if pending is None or pending.id != follow_up_id:
             raise AnswerRejected(_MOVED_ON)
+        with _saving():
+            if not storage.skip_follow_up(self.db_path, follow_up_id):
+                raise AnswerRejected(_MOVED_ON)
         self._finish_if_complete(interview_id)
 
     def answer(self, interview_id: str, text: str, position: int | None = None) -> Answer:
@@ -265,12 +287,7 @@ class InterviewService:
         try:
             with _saving():
                 storage.record_answer(
-                    self.db_path,
-                    interview_id,
-                    state.position,
-                    (question.id, question.text, question.type),
-                    "",
-                    skipped=True,
+                    self.db_path, interview_id, state.position, _asked(question), "", True, question.topics
                 )
         except storage.AlreadyAnswered as exc:
             raise AnswerRejected(_MOVED_ON) from exc
@@ -304,7 +321,8 @@ class InterviewService:
     def _finish_if_complete(self, interview_id: str) -> None:
         state = self.state(interview_id)
         if state and state.interview.status == "active" and state.done:
-            storage.set_interview_status(self.db_path, interview_id, "finished")
+            with _saving():
+                storage.set_interview_status(self.db_path, interview_id, "finished")
 
 
 def question_asked(answer: Answer) -> Question:
@@ -318,6 +336,11 @@ def _unchecked_question(question_id: str, text: str, question_type: QuestionType
         id=question_id, text=text, type=question_type, topics=(), levels=(), probes=(),
         strong_answer_shows=(), difficulty=2, custom=True,
     )  # fmt: skip
+
+
+def _asked(question: Question) -> tuple[str, str, str]:
+    """What an answer copies of its question, so history outlives the question."""
+    return question.id, question.text, question.type
 
 
 def needs_grade(answer: Answer) -> bool:
@@ -336,6 +359,10 @@ def _reply_to(answer: Answer) -> ReplyTo | None:
 
 
 _FOLLOW_UP_FIRST = "The interviewer asked a follow-up question first: reply to it, or skip it, to move on."
+_GONE = (
+    "This interview is no longer in the database (the file was deleted or replaced while STAR Coach was "
+    "running). Your text is below so you can copy it; start a new interview to go on."
+)
 _MOVED_ON = (
     "That question was already answered or skipped (in another tab, or by a second click); "
     "the interview has moved on. Your text is below so you can copy it."

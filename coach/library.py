@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,15 @@ from coach.question_io import (
     parse_questions,
     plan_import,
 )
+
+
+@contextmanager
+def _saving() -> Iterator[None]:
+    # The form keeps what was typed; the message says why it was not saved.
+    try:
+        yield
+    except storage.StorageUnavailable as exc:
+        raise QuestionInputError([f"Not saved: {exc}. What you entered is kept; try again in a moment."]) from exc
 
 
 @dataclass
@@ -43,6 +53,22 @@ class QuestionLibrary:
     def __init__(self, db_path: Path, bank: Sequence[Question]):
         self.db_path = db_path
         self.bank = list(bank)
+        self._topics_recorded = False
+
+    def record_topics(self) -> None:
+        """Give answers stored before answers kept their question's topics the topics their questions have
+        now (once per library; again after a restore). A database that cannot be written keeps them unknown."""
+        if self._topics_recorded:
+            return
+        try:
+            storage.fill_in_topics(self.db_path, {q.id: q.topics for q in self.all()})
+        except storage.StorageUnavailable:
+            return
+        self._topics_recorded = True
+
+    def forget_topics(self) -> None:
+        """Answers may have arrived without topics (a restored backup): fill them in on next use."""
+        self._topics_recorded = False
 
     def mine(self) -> list[Question]:
         return storage.list_custom_questions(self.db_path)
@@ -60,7 +86,8 @@ class QuestionLibrary:
         question = build_question({k: v for k, v in fields.items() if k != "id"}, {q.id for q in existing})
         self._refuse_duplicate(question, existing)
         try:
-            storage.add_custom_questions(self.db_path, [question])
+            with _saving():
+                storage.add_custom_questions(self.db_path, [question])
         except storage.QuestionIdTaken as exc:  # another tab added the same text a moment ago
             raise QuestionInputError(["Question: you have just added this question; it is in your list"]) from exc
         return question
@@ -71,12 +98,14 @@ class QuestionLibrary:
             raise QuestionInputError(["Only your own questions can be edited, and this one no longer exists."])
         question = build_question(fields, question_id=question_id)
         self._refuse_duplicate(question, [q for q in self.all() if q.id != question_id])
-        storage.update_custom_question(self.db_path, question)
+        with _saving():
+            storage.update_custom_question(self.db_path, question)
         return question
 
     def delete(self, question_id: str) -> bool:
         """Delete one of the user's questions; past answers keep the question's text."""
-        return storage.delete_custom_question(self.db_path, question_id)
+        with _saving():
+            return storage.delete_custom_question(self.db_path, question_id)
 
     def import_file(self, data: bytes, name: str = "", fmt: FileFormat | None = None) -> ImportReport:
         """Import questions from CSV or JSON bytes: all of them, or none with every reason."""
@@ -85,7 +114,8 @@ class QuestionLibrary:
         parsed = parse_questions(text, fmt or detect_format(name, text), {q.id for q in existing})
         plan = plan_import(parsed, existing)
         if plan.new:
-            storage.add_custom_questions(self.db_path, plan.new)
+            with _saving():
+                storage.add_custom_questions(self.db_path, plan.new)
         return ImportReport(plan.new, plan.duplicates)
 
     def export(self, fmt: FileFormat) -> str:

@@ -42,8 +42,6 @@ TOPIC_LABELS: dict[str, str] = {
 TYPE_LABELS: dict[str, str] = {"both": "Both", "behavioral": "Behavioural", "case": "Case"}
 
 MAX_ANSWER_CHARS = 20_000
-# A part averaging this or more is strong: no summary calls it the weakest.
-STRONG_PART_AVERAGE = 4.5
 MAX_HINT_CHARS = 300  # one line of "a strong answer shows" or one probe
 
 
@@ -118,6 +116,8 @@ class Interview(BaseModel):
     question_ids: tuple[str, ...]
     status: Literal["active", "finished", "ended"] = "active"
     finished_at: datetime | None = None
+    # A batch graded from the command line is a session of its own kind: its size is its answers.
+    kind: Literal["interview", "batch"] = "interview"
 
 
 AdvicePart = Literal["situation", "task", "action", "result", "answer", "delivery"]
@@ -271,6 +271,8 @@ class Answer(BaseModel):
     grade: Grade | None = None
     grade_error: str | None = None
     follow_up: FollowUp | None = None
+    # The question's topics when it was answered: filters and averages outlive changes to the bank.
+    topics: tuple[str, ...] = ()
 
     @property
     def original_text(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -9,7 +10,8 @@ from datetime import datetime, timedelta
 from statistics import mean
 from typing import Any
 
-from coach.models import PARTS, STRONG_PART_AVERAGE, TOPIC_LABELS, InterviewSetup, PartName
+from coach.models import TOPIC_LABELS, InterviewSetup, PartName
+from coach.star import PARTS, weakest_part
 
 RECENT = 10  # answers in the "recent" window the trend compares with the one before
 
@@ -37,10 +39,9 @@ class Progress:
     usual_level: str = "mid"
 
 
-def compute_progress(
-    rows: Sequence[Mapping[str, Any]], topics_of: Mapping[str, Sequence[str]], now: datetime | None = None
-) -> Progress:
-    """Progress from score rows (storage.history.score_history) and each question's topics."""
+def compute_progress(rows: Sequence[Mapping[str, Any]], now: datetime | None = None) -> Progress:
+    """Progress from score rows (storage.history.score_history), each with its question's topics as
+    they were when it was answered."""
     now = now or datetime.now().astimezone()
     points = [_point(r) for r in rows]
     if not points:
@@ -48,16 +49,17 @@ def compute_progress(
     part_averages: dict[PartName, float] = {p: mean(pt[p] for pt in points) for p in PARTS}
     by_topic: dict[str, list[int]] = defaultdict(list)
     for row in rows:
-        for topic in topics_of.get(row["question_id"], ()):
+        for topic in json.loads(row.get("topics") or "[]"):
             by_topic[topic].append(row["overall"])
-    topic_averages = {t: (len(v), mean(v)) for t, v in sorted(by_topic.items(), key=lambda kv: TOPIC_LABELS[kv[0]])}
+    by_label = sorted(by_topic.items(), key=lambda kv: TOPIC_LABELS.get(kv[0], kv[0]))
+    topic_averages = {t: (len(v), mean(v)) for t, v in by_label}
     overall = [pt["overall"] for pt in points]
     return Progress(
         answered=len(points),
         answered_this_week=sum(pt["when"] >= now - timedelta(days=7) for pt in points),
         average=mean(overall),
         part_averages=part_averages,
-        weakest_part=_weakest_part(part_averages),
+        weakest_part=weakest_part(part_averages),
         topic_averages=topic_averages,
         weakest_topics=_weakest_topics(topic_averages),
         trend=_trend(overall),
@@ -95,12 +97,6 @@ def _point(row: Mapping[str, Any]) -> dict[str, Any]:
         "overall": row["overall"],
         **{p: row[f"{p}_score"] for p in PARTS},
     }
-
-
-def _weakest_part(part_averages: Mapping[PartName, float]) -> PartName | None:
-    """The lowest part, unless every part is strong."""
-    weakest = min(PARTS, key=lambda p: part_averages[p])
-    return weakest if part_averages[weakest] < STRONG_PART_AVERAGE else None
 
 
 def _weakest_topics(topic_averages: Mapping[str, tuple[int, float]], count: int = 2) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -107,27 +106,6 @@ def filter_questions(
 
 def _searchable(question: Question) -> str:
     return " ".join((question.id, question.text, *question.strong_answer_shows, *question.probes)).casefold()
-
-
-_DUP_STOP = frozenset(
-    "a an the and or of to in on at for with by from as is was were be you your me my tell describe time about "
-    "give example walk through how what when did do have has had it that this which".split()
-)
-
-
-def _content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9&]+", text.lower()) if w not in _DUP_STOP}
-
-
-def near_duplicates(questions: Sequence[Question], threshold: float = 0.6) -> list[tuple[str, str, float]]:
-    """Pairs of questions whose content words overlap by at least `threshold` (Jaccard)."""
-    words = [(q.id, _content_words(q.text)) for q in questions]
-    pairs = []
-    for i, (id_a, a) in enumerate(words):
-        for id_b, b in words[i + 1 :]:
-            if a and b and (score := len(a & b) / len(a | b)) >= threshold:
-                pairs.append((id_a, id_b, round(score, 2)))
-    return pairs
 
 
 def coverage_table(questions: Sequence[Question]) -> str:

@@ -5,14 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from coach.models import PARTS, STRONG_PART_AVERAGE, Answer, PartName
-
-PART_ADVICE: dict[PartName, str] = {
-    "situation": "open with a short, specific context: where, when, how big, what was wrong",
-    "task": "state your own responsibility and a measurable goal before the actions",
-    "action": "tell the steps you took yourself, in order, naming the methods you used",
-    "result": "close with a number on an operations measure, a time frame and a lesson",
-}
+from coach.models import PARTS, Answer, PartName
+from coach.star import PART_ADVICE, weakest_part
 
 
 @dataclass
@@ -35,9 +29,8 @@ def summarise(answers: Sequence[Answer]) -> Summary:
         return Summary(answered, skipped, None, {}, None, "Answer at least one question to get a summary.")
     averages: dict[PartName, float] = {p: sum(g.part(p).score for g in graded) / len(graded) for p in PARTS}
     overall = sum(g.overall for g in graded) / len(graded)
-    weakest: PartName | None = min(PARTS, key=lambda p: averages[p])
-    if averages[weakest] >= STRONG_PART_AVERAGE:
-        # Every part is strong: naming a "weakest" one would be criticism the answers do not earn.
+    weakest = weakest_part(averages)
+    if weakest is None:
         return Summary(answered, skipped, overall, averages, None, "Every part was strong. Keep practising aloud.")
     advice = f"Practise your {weakest}: {PART_ADVICE[weakest]}."
     return Summary(answered, skipped, overall, averages, weakest, advice)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,8 +12,16 @@ from typing import Any, Literal
 from sqlite_utils import Database
 
 from coach.models import Answer
-from storage import _ANSWER_SELECT, LATEST_GRADE, _answer_from_row, _write, connect
-from storage.migrations import migrations
+from storage.db import connect, write
+from storage.migrations import mark_batches, migrations
+from storage.rows import (
+    ANSWER_SELECT,
+    LATEST_GRADE,
+    answer_from_row,
+    custom_from_row,
+    grade_from_row,
+    interview_from_row,
+)
 
 GraderFilter = Literal["all", "llm", "rules", "fallback"]
 BACKUP_FORMAT = "star-coach-backup"
@@ -28,7 +35,7 @@ class AnswerFilter:
     search: str = ""
     since: datetime | None = None
     until: datetime | None = None
-    question_ids: Sequence[str] | None = None  # a topic, as the questions that have it
+    topic: str | None = None  # as the answer recorded its question's topics
     level: str | None = None
     question_type: str | None = None
     grader: GraderFilter = "all"
@@ -49,9 +56,9 @@ class AnswerFilter:
                 clauses.append(f"{column} {op} ?")
                 # Stored times are UTC ISO strings: compare like with like.
                 params.append(value.astimezone(UTC).isoformat())
-        if self.question_ids is not None:
-            clauses.append("a.question_id in (select value from json_each(?))")
-            params.append(json.dumps(list(self.question_ids)))
+        if self.topic:
+            clauses.append("exists (select 1 from json_each(a.topics) where value = ?)")
+            params.append(self.topic)
         if self.level:
             clauses.append("a.interview_id in (select id from interviews where level = ?)")
             params.append(self.level)
@@ -102,9 +109,9 @@ def find_answers(path: Path, filters: AnswerFilter, limit: int = 25, offset: int
     where, params = filters.where()
     order = " order by a.created_at desc, a.id desc"
     page = f"select a.id from answers a{_GRADED}{where}{order} limit ? offset ?"
-    sql = _ANSWER_SELECT + f" where a.id in ({page})" + order
+    sql = ANSWER_SELECT + f" where a.id in ({page})" + order
     with connect(path) as db:
-        return [_answer_from_row(r) for r in db.query(sql, [*params, limit, offset])]
+        return [answer_from_row(r) for r in db.query(sql, [*params, limit, offset])]
 
 
 def count_answers(path: Path, filters: AnswerFilter) -> int:
@@ -117,14 +124,14 @@ def count_answers(path: Path, filters: AnswerFilter) -> int:
 
 def get_answer(path: Path, answer_id: int) -> Answer | None:
     with connect(path) as db:
-        row = next(db.query(_ANSWER_SELECT + " where a.id = ?", [answer_id]), None)
-        return _answer_from_row(row) if row else None
+        row = next(db.query(ANSWER_SELECT + " where a.id = ?", [answer_id]), None)
+        return answer_from_row(row) if row else None
 
 
 def score_history(path: Path) -> list[dict[str, Any]]:
     """Every graded answer's scores and when, oldest first, for the progress charts."""
     sql = f"""
-        select a.id, a.created_at, a.question_id, a.question_text, a.interview_id, i.level,
+        select a.id, a.created_at, a.question_id, a.question_text, a.interview_id, a.topics, i.level,
                g.overall, g.situation_score, g.task_score, g.action_score, g.result_score, g.grader
         from answers a
         join {LATEST_GRADE}
@@ -141,7 +148,7 @@ def score_history(path: Path) -> list[dict[str, Any]]:
 
 def delete_answer(path: Path, answer_id: int) -> bool:
     """Delete one answer with its grades and follow-up; the search index follows by trigger."""
-    with _write(path) as db:
+    with write(path) as db:
         db.execute("delete from follow_ups where answer_id = ?", [answer_id])
         db.execute("delete from grades where answer_id = ?", [answer_id])
         return db.execute("delete from answers where id = ?", [answer_id]).rowcount == 1
@@ -149,7 +156,7 @@ def delete_answer(path: Path, answer_id: int) -> bool:
 
 def delete_interview(path: Path, interview_id: str) -> int:
     """Delete an interview and everything in it; returns how many answers went with it."""
-    with _write(path) as db:
+    with write(path) as db:
         ids = "(select id from answers where interview_id = ?)"
         db.execute(f"delete from follow_ups where answer_id in {ids}", [interview_id])
         db.execute(f"delete from grades where answer_id in {ids}", [interview_id])
@@ -182,7 +189,7 @@ def restore(path: Path, data: dict[str, Any]) -> dict[str, int]:
     tables = data.get("tables")
     if not isinstance(tables, dict) or not all(isinstance(tables.get(t, []), list) for t in BACKUP_TABLES):
         raise RestoreError("The backup's tables are missing or malformed.")
-    with _write(path) as db:
+    with write(path) as db:
         if any(db[t].count for t in BACKUP_TABLES):
             raise RestoreError("Restore needs an empty database: this one already holds data.")
         _check_known_migrations(db, data.get("migrations", []))
@@ -193,7 +200,33 @@ def restore(path: Path, data: dict[str, Any]) -> dict[str, int]:
                     db[table].insert_all(rows, alter=False)
                 except Exception as exc:
                     raise RestoreError(f"The backup's {table} could not be restored: {exc}") from exc
+        mark_batches(db)
+        # Every row must read back as the app reads it, or a page would fail on every load later:
+        # checked inside the transaction, so a bad value restores nothing.
+        _check_readable(db)
     return {t: len(tables.get(t, [])) for t in BACKUP_TABLES}
+
+
+def _check_readable(db: Database) -> None:
+    readers: list[tuple[str, str, Callable[[dict[str, Any]], object]]] = [
+        ("interviews", "select * from interviews", interview_from_row),
+        ("answers", ANSWER_SELECT, answer_from_row),
+        ("grades", "select *, follow_up as grade_follow_up from grades", grade_from_row),
+        ("custom_questions", "select * from custom_questions", custom_from_row),
+    ]
+    for table, sql, read in readers:
+        for row in db.query(sql):
+            try:
+                read(row)
+            except (ValueError, TypeError, KeyError) as exc:  # ValidationError and JSONDecodeError among them
+                problem = _first_line(exc)
+                raise RestoreError(f"The backup's {table} row {row.get('id')!r} is not valid: {problem}") from exc
+
+
+def _first_line(exc: Exception) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    # A pydantic error reads "1 validation error for X / field / message": keep the field and message.
+    return "; ".join(lines[1:3]) if len(lines) >= 3 and "validation error" in lines[0] else (lines[0] if lines else "")
 
 
 def _check_known_migrations(db: Database, names: Any) -> None:

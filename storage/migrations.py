@@ -138,3 +138,29 @@ def m004_grade_advice(db: Database) -> None:
     """Each grade's advice items with their codes (JSON), beside the suggestions shown."""
     if "advice" not in db["grades"].columns_dict:
         db["grades"].add_column("advice", str)
+
+
+@migrations()
+def m005_kinds_and_topics(db: Database) -> None:
+    """What each session is (an interview, or a batch from the CLI, whose size is its answers, not its
+    planned number of questions), and the topics of each answer's question as they were when it was answered
+    (null until the domain fills them in from the bank)."""
+    if "kind" not in db["interviews"].columns_dict:
+        db["interviews"].add_column("kind", str, not_null_default="interview")
+    mark_batches(db)
+    if "topics" not in db["answers"].columns_dict:
+        db["answers"].add_column("topics", str)
+
+
+def mark_batches(db: Database) -> None:
+    """Sessions whose every answer is a "batch:" line were saved by `grade --save`: mark them batches
+    (for databases and backups from before sessions had a kind)."""
+    db.execute(
+        """
+        update interviews set kind = 'batch'
+        where exists (select 1 from answers a where a.interview_id = interviews.id)
+          and not exists (
+            select 1 from answers a where a.interview_id = interviews.id and a.question_id not like 'batch:%'
+          )
+        """
+    )

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import storage
+from tests.storage_support import recent_answers
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = [
@@ -69,7 +70,7 @@ def test_whole_interview_of_three_questions(db_path: Path) -> None:
     assert sum(m.label == "Situation" for m in at.metric) == 2, "an earlier grade's detail, when opened"
     assert "Interview summary" in [h.value for h in at.subheader]
     assert any("Practise your" in i.value for i in at.info)
-    answers = storage.list_recent_answers(db_path)
+    answers = recent_answers(db_path)
     assert len(answers) == 3 and all(a.grade and a.text == ANSWER for a in answers)
     assert "Score:" in "".join(m.value for m in at.markdown)
 
@@ -104,7 +105,7 @@ def test_empty_answer_gets_a_message_and_is_not_graded(db_path: Path) -> None:
     at = start_interview(new_app(), 2)
     at.chat_input[0].set_value("   ").run()
     assert any("empty" in w.value for w in at.warning)
-    assert storage.list_recent_answers(db_path) == []
+    assert recent_answers(db_path) == []
     assert "Question 1 of 2" in captions(at)
 
 
@@ -115,7 +116,7 @@ def test_script_text_is_shown_as_text(db_path: Path) -> None:
     body = html_text(at)
     assert "<script>" not in body and "<img" not in body
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in body
-    assert storage.list_recent_answers(db_path)[0].text == hostile
+    assert recent_answers(db_path)[0].text == hostile
 
 
 def test_history_lists_graded_answers(db_path: Path) -> None:
@@ -159,12 +160,12 @@ def test_a_failing_grader_keeps_the_answer_and_offers_a_retry(db_path: Path, mon
     at.chat_input[0].set_value(ANSWER).run()
     assert not at.exception
     assert any("Grading failed: RuntimeError" in w.value and "saved" in w.value for w in at.warning)
-    assert storage.list_recent_answers(db_path)[0].text == ANSWER
+    assert recent_answers(db_path)[0].text == ANSWER
     monkeypatch.setattr(RuleBasedGrader, "grade", real)
     button(at, "Grade it now").click()
     at.run()
     assert "Score:" in "".join(m.value for m in at.markdown)
-    assert storage.list_recent_answers(db_path)[0].grade is not None
+    assert recent_answers(db_path)[0].grade is not None
 
 
 def test_question_text_in_history_labels_is_not_markdown(db_path: Path) -> None:
@@ -197,7 +198,7 @@ def test_a_locked_database_keeps_the_typed_answer_and_says_why(db_path: Path, mo
     import threading
 
     at = start_interview(new_app(), 2)
-    monkeypatch.setattr(storage, "BUSY_TIMEOUT_S", 0.3)
+    monkeypatch.setattr(storage.db, "BUSY_TIMEOUT_S", 0.3)
     locked, release = threading.Event(), threading.Event()
 
     def hold() -> None:  # another program holding the write lock past our wait

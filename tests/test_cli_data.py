@@ -75,7 +75,9 @@ def test_a_locked_database_ends_the_run_with_one_line_and_exit_2(tmp_path: Path)
     assert result.stdout == ""
     message = result.stderr.strip()
     assert "\n" not in message and "Traceback" not in message
-    assert message.startswith("error: cannot save to ") and "another program is writing to it" in message
+    assert (
+        message.startswith(f"error: cannot save: the database {db}: ") and "another program is writing to it" in message
+    )
     # Once the other program is done, the same command saves everything.
     again = run("grade", "--grader", "rules", "--save", str(source), env_db=db)
     assert again.returncode == 0, again.stderr
@@ -138,3 +140,28 @@ def test_help_is_quick_and_imports_no_storage() -> None:
     code += "except SystemExit:\n    pass\nprint('storage' in sys.modules, 'pandas' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.stdout.strip().splitlines()[-1] == "False False"
+
+
+def test_a_saved_batch_is_a_batch_with_its_questions_topics(tmp_path: Path) -> None:
+    from coach.history import HistoryService
+    from coach.library import QuestionLibrary
+    from coach.questions import load_bank
+
+    db = tmp_path / "coach.db"
+    bank = load_bank()
+    known = bank[0]
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        json.dumps({"id": "known", "question": known.text, "answer": ANSWER})
+        + "\n"
+        + json.dumps({"id": "other", "question": "Tell me about your best day at work.", "answer": ANSWER})
+        + "\n"
+    )
+    result = run("grade", "--grader", "rules", "--save", str(source), env_db=db)
+    assert result.returncode == 0, result.stderr
+    (batch,) = storage.list_interviews(db)
+    assert batch.kind == "batch" and batch.status == "finished"
+    first, second = storage.list_answers(db, batch.id)
+    assert first.topics == known.topics and second.topics == ()
+    report = HistoryService(db, QuestionLibrary(db, bank)).interview_report(batch.id)
+    assert report.startswith("# STAR Coach batch") and "graded in a batch from the command line: 2" in report

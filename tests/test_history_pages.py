@@ -15,6 +15,7 @@ from coach.history import HistoryService
 from coach.interview import InterviewService
 from coach.models import InterviewSetup
 from coach.questions import load_bank
+from tests.storage_support import recent_answers
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 GOOD = (
@@ -44,7 +45,7 @@ def open_page(page: str) -> AppTest:
 
 def open_entries(at: AppTest, db_path: Path) -> AppTest:
     """Open every History entry, as clicking each would: their detail is built only when open."""
-    for answer in storage.list_recent_answers(db_path):
+    for answer in recent_answers(db_path):
         at.session_state[f"entry-{answer.id}"] = True
     return at.run()
 

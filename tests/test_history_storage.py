@@ -16,7 +16,9 @@ from coach.config import load_settings
 from coach.export import answers_csv, answers_json, interview_markdown
 from coach.grading import make_grader
 from coach.grading.rules import RuleBasedGrader
+from coach.history import HistoryService
 from coach.interview import InterviewService
+from coach.library import QuestionLibrary
 from coach.models import PARTS, Component, Grade, Interview, InterviewSetup, Question, QuestionType
 from storage.history import (
     BACKUP_TABLES,
@@ -31,6 +33,7 @@ from storage.history import (
     restore,
 )
 from tests.llm_server import Reply, answer_in, completion, grade_json, running_server
+from tests.storage_support import ask_follow_up, save_grade
 
 STRONG = (
     "At a 300-person food plant in 2022, line 3 ran at 61% OEE and we were missing 8% of orders. "
@@ -50,7 +53,7 @@ T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
     """Set the time storage stamps rows with (storage.now), so dates are known exactly."""
     current = [T0]
-    monkeypatch.setattr(storage, "now", lambda: current[0])
+    monkeypatch.setattr(storage.db, "clock", lambda: current[0])
 
     def set_time(when: datetime) -> None:
         current[0] = when
@@ -93,9 +96,13 @@ def _answer(
     key = (db_path, interview_id)
     position = _positions.get(key, 0)
     _positions[key] = position + 1
-    return storage.record_answer(
-        db_path, interview_id, position, (question_id, question_text, question_type), text, skipped=skipped
-    )
+    asked = (question_id, question_text, question_type)
+    topics = TOPICS_OF.get(question_id, ())
+    return storage.record_answer(db_path, interview_id, position, asked, text, skipped=skipped, topics=topics)
+
+
+# The topics each test question has; an answer records them when it is stored.
+TOPICS_OF = {"q-inv": ("inventory",), "q-log": ("logistics", "risk"), "q-safety": ("safety", "risk")}
 
 
 @pytest.fixture(autouse=True)
@@ -256,7 +263,7 @@ def test_deleted_answer_is_no_longer_found(db_path: Path, searchable: dict[str, 
 
 def test_follow_up_reply_becomes_searchable(db_path: Path, searchable: dict[str, int]) -> None:
     answer_id = searchable["cafe"]
-    assert storage.ask_follow_up(db_path, answer_id, "result", "What was the result?", "rules", score_before=20)
+    assert ask_follow_up(db_path, answer_id, "result", "What was the result?", "rules", score_before=20)
     [follow_up_id] = [a.follow_up.id for a in storage.list_answers(db_path, "i1") if a.follow_up]
     assert _search(db_path, "spoilage") == set()
     assert storage.record_follow_up_reply(db_path, follow_up_id, "Spoilage fell from 12% to 4% in a quarter.")
@@ -297,7 +304,7 @@ def varied(db_path: Path, clock: Callable[[datetime], None]) -> dict[str, int]:
         text = "" if skipped else f"Answer {name} about inventory."
         ids[name] = _answer(db_path, interview_id, text, question_id=qid, question_type=kind, skipped=skipped)
         if grade is not None:
-            storage.save_grade(db_path, ids[name], grade)
+            save_grade(db_path, ids[name], grade)
     return ids
 
 
@@ -340,15 +347,11 @@ def test_date_range_in_another_time_zone(db_path: Path, varied: dict[str, int]) 
     assert _names(db_path, varied, later) == ["fallback_mid", "llm_mid"]
 
 
-def test_question_ids_filter(db_path: Path, varied: dict[str, int]) -> None:
-    assert _names(db_path, varied, AnswerFilter(question_ids=["q-inv"])) == ["ungraded", "llm_mid", "rules_low"]
-    assert _names(db_path, varied, AnswerFilter(question_ids=("q-safety", "q-log"))) == [
-        "llm_high",
-        "fallback_mid",
-        "rules_high",
-    ]
-    assert _names(db_path, varied, AnswerFilter(question_ids=[])) == []  # a topic with no questions
-    assert _names(db_path, varied, AnswerFilter(question_ids=["q-nope"])) == []
+def test_topic_filter_uses_the_topics_recorded_with_each_answer(db_path: Path, varied: dict[str, int]) -> None:
+    assert _names(db_path, varied, AnswerFilter(topic="inventory")) == ["ungraded", "llm_mid", "rules_low"]
+    assert _names(db_path, varied, AnswerFilter(topic="risk")) == ["llm_high", "fallback_mid", "rules_high"]
+    assert _names(db_path, varied, AnswerFilter(topic="quality")) == []  # a topic never practised
+    assert _names(db_path, varied, AnswerFilter(topic="")) == _names(db_path, varied, AnswerFilter())
 
 
 def test_level_and_type_filters(db_path: Path, varied: dict[str, int]) -> None:
@@ -377,13 +380,13 @@ def test_score_filters_use_the_latest_grade(db_path: Path, varied: dict[str, int
         n for n in _names(db_path, varied, AnswerFilter()) if n != "ungraded"
     ]
     # Graded again: the new grade, not the old one, decides.
-    storage.save_grade(db_path, varied["rules_low"], _grade(90))
+    save_grade(db_path, varied["rules_low"], _grade(90))
     assert _names(db_path, varied, AnswerFilter(min_score=86)) == ["llm_high", "rules_low"]
     assert "rules_low" not in _names(db_path, varied, AnswerFilter(max_score=30))
 
 
 def test_filters_combine(db_path: Path, varied: dict[str, int]) -> None:
-    combined = AnswerFilter(level="senior", grader="llm", question_ids=["q-inv"], min_score=50, search="inventory")
+    combined = AnswerFilter(level="senior", grader="llm", topic="inventory", min_score=50, search="inventory")
     assert _names(db_path, varied, combined) == ["llm_mid"]
     assert _names(db_path, varied, AnswerFilter(level="entry", question_type="case", max_score=90)) == ["rules_high"]
     assert _names(db_path, varied, AnswerFilter(level="entry", grader="llm")) == []
@@ -448,9 +451,9 @@ def test_delete_answer_takes_its_grades_and_follow_up(db_path: Path) -> None:
     doomed = _answer(db_path, "i1", "A weak answer about pallets.")
     kept = _answer(db_path, "i1", "Another answer about pallets.")
     for answer_id in (doomed, kept):
-        storage.save_grade(db_path, answer_id, _grade(30))
-        storage.save_grade(db_path, answer_id, _grade(40, "llm"))
-        assert storage.ask_follow_up(db_path, answer_id, "task", "What was your goal?", "rules", score_before=40)
+        save_grade(db_path, answer_id, _grade(30))
+        save_grade(db_path, answer_id, _grade(40, "llm"))
+        assert ask_follow_up(db_path, answer_id, "task", "What was your goal?", "rules", score_before=40)
     assert delete_answer(db_path, doomed) is True
     assert get_answer(db_path, doomed) is None
     assert _count(db_path, "select count(*) from grades where answer_id = ?", (doomed,)) == 0
@@ -476,11 +479,11 @@ def test_delete_interview_takes_all_its_answers(db_path: Path) -> None:
     _interview(db_path, "stays")
     for i in range(3):
         answer_id = _answer(db_path, "gone", f"Gone answer {i} about forklifts.")
-        storage.save_grade(db_path, answer_id, _grade(50))
-        storage.ask_follow_up(db_path, answer_id, "result", "And the result?", "rules", score_before=50)
+        save_grade(db_path, answer_id, _grade(50))
+        ask_follow_up(db_path, answer_id, "result", "And the result?", "rules", score_before=50)
     _answer(db_path, "gone", "", skipped=True)
     survivor = _answer(db_path, "stays", "Kept answer about forklifts.")
-    storage.save_grade(db_path, survivor, _grade(70))
+    save_grade(db_path, survivor, _grade(70))
     assert delete_interview(db_path, "gone") == 4
     assert storage.get_interview(db_path, "gone") is None
     assert storage.list_answers(db_path, "gone") == []
@@ -585,12 +588,12 @@ def _build_rich_database(db_path: Path, clock: Callable[[datetime], None]) -> tu
     second = service.start(InterviewSetup(level="senior", n_questions=4, follow_ups=False), seed=2)
     tick()
     llm_answer = service.submit(second.id, STRONG)
-    storage.save_grade(db_path, llm_answer, service.grader.grade("q", STRONG))
-    storage.save_grade(db_path, llm_answer, _grade(88, "llm").model_copy(update={"follow_up": "And then?"}))
+    save_grade(db_path, llm_answer, service.grader.grade("q", STRONG))
+    save_grade(db_path, llm_answer, _grade(88, "llm").model_copy(update={"follow_up": "And then?"}))
     tick()
     fallback_answer = service.submit(second.id, STRONG + " Ça a marché ✅.")
     rules = service.grader.grade("q", STRONG)
-    storage.save_grade(db_path, fallback_answer, rules.model_copy(update={"fallback_reason": "the LLM returned HTML"}))
+    save_grade(db_path, fallback_answer, rules.model_copy(update={"fallback_reason": "the LLM returned HTML"}))
     tick()
     service.submit(second.id, "An answer that was never graded, with <html> & “quotes”.")
     storage.save_grade_error(db_path, service.state(second.id).answers[-1].id, "Grading failed: RuntimeError")  # type: ignore[union-attr]
@@ -615,7 +618,7 @@ def rich_backup(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any
     path = tmp_path_factory.mktemp("rich") / "coach.db"
     current = [T0]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(storage, "now", lambda: current[0])
+        patch.setattr(storage.db, "clock", lambda: current[0])
         _service, active_id = _build_rich_database(path, lambda when: current.__setitem__(0, when))
     return _roundtrip(backup(path)), active_id
 
@@ -633,7 +636,13 @@ def test_backup_restores_every_row_and_column(db_path: Path, tmp_path: Path, clo
     original = backup(db_path)
     rows = original["tables"]
     assert original["format"] == "star-coach-backup"
-    assert original["migrations"] == ["m001_initial", "m002_follow_ups", "m003_answer_search", "m004_grade_advice"]
+    assert original["migrations"] == [
+        "m001_initial",
+        "m002_follow_ups",
+        "m003_answer_search",
+        "m004_grade_advice",
+        "m005_kinds_and_topics",
+    ]
     assert {len(rows[t]) > 0 for t in BACKUP_TABLES} == {True}
     assert {f["status"] for f in rows["follow_ups"]} == {"answered", "skipped"}
     assert {g["grader"] for g in rows["grades"]} == {"rules", "llm"}
@@ -758,6 +767,63 @@ def test_restore_is_all_or_nothing(
     good = _roundtrip(rich_backup[0])
     restore(target, good)
     assert backup(target) == good
+
+
+def _level(data: dict[str, Any]) -> None:
+    data["tables"]["interviews"][0]["level"] = "wizard"
+
+
+def _components(data: dict[str, Any]) -> None:
+    data["tables"]["grades"][0]["components"] = '{"situation": '
+
+
+def _question_topics(data: dict[str, Any]) -> None:
+    data["tables"]["custom_questions"][0]["topics"] = "not json"
+
+
+def _created_at(data: dict[str, Any]) -> None:
+    data["tables"]["answers"][0]["created_at"] = "yesterday"
+
+
+@pytest.mark.parametrize(
+    ("spoil", "table"),
+    [
+        (_level, "interviews"),
+        (_components, "grades"),
+        (_question_topics, "custom_questions"),
+        (_created_at, "answers"),
+    ],
+)
+def test_restore_refuses_values_the_app_could_not_read(
+    tmp_path: Path, rich_backup: tuple[dict[str, Any], str], spoil: Callable[[dict[str, Any]], None], table: str
+) -> None:
+    # Such a backup once "restored" and then broke Practice or History on every load.
+    data = _roundtrip(rich_backup[0])
+    spoil(data)
+    target = _empty_database(tmp_path)
+    with pytest.raises(RestoreError, match=f"The backup's {table} row .* is not valid"):
+        restore(target, data)
+    assert _all_rows(target) == dict.fromkeys((*BACKUP_TABLES, "answers_fts"), 0)
+
+
+def test_a_backup_from_before_sessions_had_a_kind_restores_its_batches_as_batches(
+    tmp_path: Path, rich_backup: tuple[dict[str, Any], str]
+) -> None:
+    data = _roundtrip(rich_backup[0])
+    batch = dict(data["tables"]["interviews"][0], id="old-batch", status="finished", n_questions=250_000)
+    data["tables"]["interviews"].append(batch)
+    answer = dict(data["tables"]["answers"][0], id=77_777, interview_id="old-batch", question_id="batch:1")
+    data["tables"]["answers"].append(answer)
+    data["migrations"] = data["migrations"][:4]  # as m004 wrote it: no kind, no topics
+    for row in data["tables"]["interviews"]:
+        row.pop("kind")
+    for row in data["tables"]["answers"]:
+        row.pop("topics")
+    target = _empty_database(tmp_path)
+    restore(target, data)
+    kinds = {i.id: i.kind for i in storage.list_interviews(target)}
+    assert kinds.pop("old-batch") == "batch" and set(kinds.values()) == {"interview"}
+    assert HistoryService(target, QuestionLibrary(target, [])).interview_report("old-batch")  # it reads
 
 
 # -- secrets -------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from coach.export import CSV_COLUMNS, answers_csv, answers_json, interview_markd
 from coach.models import PARTS, Answer, Component, Grade, Interview, InterviewSetup
 from coach.progress import Progress, compute_progress, weak_spots_setup
 from storage.history import score_history
+from tests.storage_support import ask_follow_up, save_grade, set_follow_up_score
 
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 
@@ -46,6 +47,11 @@ def _row(
     }
 
 
+def _with_topics(rows: list[dict[str, Any]], topics_of: dict[str, tuple[str, ...]]) -> list[dict[str, Any]]:
+    """The rows with their questions' topics recorded, as answers keep them."""
+    return [{**row, "topics": json.dumps(topics_of.get(row["question_id"], ()))} for row in rows]
+
+
 def _series(overalls: list[int]) -> list[dict[str, Any]]:
     start = NOW - timedelta(days=len(overalls))
     return [_row(f"q{i}", o, when=start + timedelta(days=i)) for i, o in enumerate(overalls)]
@@ -57,7 +63,7 @@ def test_averages_and_weakest_part() -> None:
         _row("b", 60, (3, 2, 4, 3)),
         _row("a", 80, (4, 3, 5, 4)),
     ]
-    progress = compute_progress(rows, {}, now=NOW)
+    progress = compute_progress(rows, now=NOW)
     assert progress.answered == 3
     assert progress.average == pytest.approx(60)
     assert progress.part_averages == pytest.approx({"situation": 8 / 3, "task": 7 / 3, "action": 4, "result": 3})
@@ -67,7 +73,7 @@ def test_averages_and_weakest_part() -> None:
 
 
 def test_weakest_part_tie_goes_to_the_earlier_part() -> None:
-    progress = compute_progress([_row("a", 50, (2, 4, 2, 4))], {}, now=NOW)
+    progress = compute_progress([_row("a", 50, (2, 4, 2, 4))], now=NOW)
     assert progress.weakest_part == "situation"
 
 
@@ -90,7 +96,7 @@ def test_topic_averages_use_the_mapping() -> None:
         _row("both", 20),
         _row("gone", 0),  # a deleted custom question: no topics, but still an answer
     ]
-    progress = compute_progress(rows, topics_of, now=NOW)
+    progress = compute_progress(_with_topics(rows, topics_of), now=NOW)
     assert progress.answered == 9
     assert progress.topic_averages == {
         "inventory": (3, pytest.approx(100 / 3)),
@@ -107,7 +113,7 @@ def test_topic_averages_use_the_mapping() -> None:
 def test_weakest_topics_fall_back_to_single_answers() -> None:
     topics_of = {"a": ("risk",), "b": ("cost_budgeting",), "c": ("leadership",)}
     rows = [_row("a", 70), _row("b", 20), _row("c", 45)]
-    assert compute_progress(rows, topics_of, now=NOW).weakest_topics == ["cost_budgeting", "leadership"]
+    assert compute_progress(_with_topics(rows, topics_of), now=NOW).weakest_topics == ["cost_budgeting", "leadership"]
 
 
 def test_answered_this_week_with_a_fixed_now() -> None:
@@ -119,21 +125,21 @@ def test_answered_this_week_with_a_fixed_now() -> None:
         _row("b", 50, when=(NOW - timedelta(days=6, hours=23)).astimezone(plus_two)),
         _row("c", 50, when=NOW - timedelta(hours=1)),
     ]
-    assert compute_progress(rows, {}, now=NOW).answered_this_week == 3
-    assert compute_progress(rows, {}, now=NOW + timedelta(days=30)).answered_this_week == 0
-    assert compute_progress(rows, {}, now=NOW + timedelta(days=7, hours=-2)).answered_this_week == 1
+    assert compute_progress(rows, now=NOW).answered_this_week == 3
+    assert compute_progress(rows, now=NOW + timedelta(days=30)).answered_this_week == 0
+    assert compute_progress(rows, now=NOW + timedelta(days=7, hours=-2)).answered_this_week == 1
 
 
 def test_trend_compares_recent_answers_with_those_before() -> None:
-    improving = compute_progress(_series([20 + 3 * i for i in range(20)]), {}, now=NOW)
+    improving = compute_progress(_series([20 + 3 * i for i in range(20)]), now=NOW)
     assert improving.trend == pytest.approx(30)  # mean of the last ten minus the ten before
     # Only the two latest windows count: five early high scores are out of both.
-    later = compute_progress(_series([100] * 5 + [20 + 3 * i for i in range(20)]), {}, now=NOW)
+    later = compute_progress(_series([100] * 5 + [20 + 3 * i for i in range(20)]), now=NOW)
     assert later.trend == pytest.approx(30)
-    declining = compute_progress(_series([90, 80, 70, 60, 50, 40]), {}, now=NOW)
+    declining = compute_progress(_series([90, 80, 70, 60, 50, 40]), now=NOW)
     assert declining.trend == pytest.approx(-30)  # windows of three
-    assert compute_progress(_series([10, 50, 90]), {}, now=NOW).trend is None
-    assert compute_progress(_series([40, 60, 40, 60]), {}, now=NOW).trend == pytest.approx(0)
+    assert compute_progress(_series([10, 50, 90]), now=NOW).trend is None
+    assert compute_progress(_series([40, 60, 40, 60]), now=NOW).trend == pytest.approx(0)
 
 
 def test_reattempts_only_for_questions_answered_more_than_once() -> None:
@@ -144,7 +150,7 @@ def test_reattempts_only_for_questions_answered_more_than_once() -> None:
         _row("c", 65, when=NOW, question_text="Tell me about a budget cut."),
         _row("a", 85, when=NOW, question_text="Tell me about a stock-out."),
     ]
-    reattempts = compute_progress(rows, {}, now=NOW).reattempts
+    reattempts = compute_progress(rows, now=NOW).reattempts
     assert list(reattempts) == ["Tell me about a stock-out."]
     attempts = reattempts["Tell me about a stock-out."]
     assert [a.overall for a in attempts] == [30, 70, 85]
@@ -153,18 +159,18 @@ def test_reattempts_only_for_questions_answered_more_than_once() -> None:
 
 def test_usual_level_is_the_most_common() -> None:
     rows = [_row("a", 50, level="senior"), _row("b", 50, level="entry"), _row("c", 50, level="senior")]
-    assert compute_progress(rows, {}, now=NOW).usual_level == "senior"
+    assert compute_progress(rows, now=NOW).usual_level == "senior"
     # No level recorded counts as mid.
     rows += [_row("d", 50, level=None), _row("e", 50, level=None), _row("f", 50, level="mid")]
-    assert compute_progress(rows, {}, now=NOW).usual_level == "mid"
+    assert compute_progress(rows, now=NOW).usual_level == "mid"
 
 
 def test_no_history_gives_an_empty_progress() -> None:
-    progress = compute_progress([], {"a": ("inventory",)}, now=NOW)
+    progress = compute_progress([], now=NOW)
     assert progress.answered == 0 and progress.answered_this_week == 0
     assert progress.average is None and progress.trend is None and progress.weakest_part is None
     assert progress.topic_averages == {} and progress.weakest_topics == [] and progress.reattempts == {}
-    assert compute_progress([], {}).answered == 0  # the real clock
+    assert compute_progress([]).answered == 0  # the real clock
     setup = weak_spots_setup(progress)
     assert setup.topics == () and setup.level == "mid" and setup.n_questions == 5
 
@@ -179,7 +185,7 @@ def test_weak_spots_setup_uses_weakest_topics_and_usual_level() -> None:
         _row("qual", 60, level="senior"),
         _row("qual", 50, level="senior"),
     ]
-    progress = compute_progress(rows, topics_of, now=NOW)
+    progress = compute_progress(_with_topics(rows, topics_of), now=NOW)
     setup = weak_spots_setup(progress, n_questions=7)
     assert setup.topics == ("inventory", "quality")
     assert setup.level == "senior" and setup.n_questions == 7
@@ -213,16 +219,20 @@ def _interview(db_path: Path, interview_id: str, level: str = "mid") -> Intervie
 
 def test_progress_from_stored_scores(db_path: Path) -> None:
     _interview(db_path, "i1", level="senior")
-    graded = storage.record_answer(db_path, "i1", 0, ("q-inv", "Inventory question?", "behavioral"), "Text one.")
-    storage.save_grade(db_path, graded, _grade(20, (1, 1, 1, 1)))
-    storage.save_grade(db_path, graded, _grade(70, (4, 2, 4, 4)))  # graded again: this one counts
-    storage.record_answer(db_path, "i1", 1, ("q-log", "Logistics question?", "case"), "", skipped=True)
-    storage.record_answer(db_path, "i1", 2, ("q-log", "Logistics question?", "case"), "Never graded.")
-    other = storage.record_answer(db_path, "i1", 3, ("q-log", "Logistics question?", "case"), "Text two.")
-    storage.save_grade(db_path, other, _grade(50, (3, 3, 0, 3)))
+    inventory, logistics = ("inventory",), ("logistics",)
+    graded = storage.record_answer(
+        db_path, "i1", 0, ("q-inv", "Inventory question?", "behavioral"), "Text one.", topics=inventory
+    )
+    save_grade(db_path, graded, _grade(20, (1, 1, 1, 1)))
+    save_grade(db_path, graded, _grade(70, (4, 2, 4, 4)))  # graded again: this one counts
+    asked = ("q-log", "Logistics question?", "case")
+    storage.record_answer(db_path, "i1", 1, asked, "", skipped=True, topics=logistics)
+    storage.record_answer(db_path, "i1", 2, asked, "Never graded.", topics=logistics)
+    other = storage.record_answer(db_path, "i1", 3, asked, "Text two.", topics=logistics)
+    save_grade(db_path, other, _grade(50, (3, 3, 0, 3)))
     rows = score_history(db_path)
     assert [r["overall"] for r in rows] == [70, 50]
-    progress = compute_progress(rows, {"q-inv": ("inventory",), "q-log": ("logistics",)})
+    progress = compute_progress(rows)  # each answer's topics, as recorded with it
     assert progress.answered == 2 and progress.answered_this_week == 2
     assert progress.average == pytest.approx(60) and progress.usual_level == "senior"
     assert progress.weakest_part == "action"
@@ -253,17 +263,17 @@ def exported(db_path: Path) -> tuple[Interview, list[Answer]]:
     """An interview with a tricky answer and follow-up, a skip, an LLM and a fallback grade, an ungraded answer."""
     interview = _interview(db_path, "export-1")
     first = storage.record_answer(db_path, interview.id, 0, ("q0", HOSTILE_QUESTION, "behavioral"), TRICKY_ANSWER)
-    storage.save_grade(db_path, first, _grade(35, (3, 1, 3, 2)))
-    assert storage.ask_follow_up(db_path, first, "task", FOLLOW_UP, "rules", score_before=35)
+    save_grade(db_path, first, _grade(35, (3, 1, 3, 2)))
+    assert ask_follow_up(db_path, first, "task", FOLLOW_UP, "rules", score_before=35)
     follow_up_id = storage.list_answers(db_path, interview.id)[0].follow_up.id  # type: ignore[union-attr]
     assert storage.record_follow_up_reply(db_path, follow_up_id, REPLY)
-    storage.save_grade(db_path, first, _grade(62, (3, 4, 3, 3)))
-    storage.set_follow_up_score(db_path, follow_up_id, 62)
+    save_grade(db_path, first, _grade(62, (3, 4, 3, 3)))
+    set_follow_up_score(db_path, follow_up_id, 62)
     storage.record_answer(db_path, interview.id, 1, ("q1", "A question that was skipped?", "case"), "", skipped=True)
     fallback = storage.record_answer(db_path, interview.id, 2, ("q2", "Tell me about a recall.", "behavioral"), "Fine.")
-    storage.save_grade(db_path, fallback, _grade(41, fallback_reason=REASON))
+    save_grade(db_path, fallback, _grade(41, fallback_reason=REASON))
     llm = storage.record_answer(db_path, interview.id, 3, ("q3", "Case: a DC closes.", "case"), HOSTILE_ANSWER)
-    storage.save_grade(db_path, llm, _grade(88, (5, 4, 4, 5), grader="llm", model="m", prompt_version="v1"))
+    save_grade(db_path, llm, _grade(88, (5, 4, 4, 5), grader="llm", model="m", prompt_version="v1"))
     storage.record_answer(db_path, interview.id, 4, ("q4", "Tell me about a stock-out.", "behavioral"), "Ungraded.")
     return interview, storage.list_answers(db_path, interview.id)
 
@@ -357,7 +367,7 @@ def test_markdown_escapes_user_text(exported: tuple[Interview, list[Answer]]) ->
 def test_markdown_user_text_cannot_make_a_heading(db_path: Path, answer: str) -> None:
     interview = _interview(db_path, "setext")
     answer_id = storage.record_answer(db_path, interview.id, 0, ("q0", "Tell me about news.", "behavioral"), answer)
-    storage.save_grade(db_path, answer_id, _grade(50))
+    save_grade(db_path, answer_id, _grade(50))
     markdown = interview_markdown(interview, storage.list_answers(db_path, interview.id))
     # In a block quote, "> text" followed by "> ===" or "> ---" is a heading, not text.
     underlines = [line for line in markdown.splitlines() if re.fullmatch(r">\s*(=+|-+)\s*", line)]
@@ -388,7 +398,7 @@ def test_markdown_reads_as_plain_text_and_ends_with_a_summary(db_path: Path) -> 
     interview = _interview(db_path, "plain")
     text = "We moved 40% of SKUs to vendor-managed inventory; fill rate rose to 99.2% and P&L improved (a lot)."
     first = storage.record_answer(db_path, interview.id, 0, ("q0", "Tell me about stock (VMI).", "behavioral"), text)
-    storage.save_grade(db_path, first, _grade(70, (4, 3, 3, 4)))
+    save_grade(db_path, first, _grade(70, (4, 3, 3, 4)))
     storage.record_answer(db_path, interview.id, 1, ("q1", "A skipped one?", "case"), "", skipped=True)
     markdown = interview_markdown(interview, storage.list_answers(db_path, interview.id))
     assert "> " + text in markdown, "ordinary punctuation is not backslash-escaped"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from coach.models import TOPIC_LABELS, InterviewSetup, Question
-from coach.questions import BankError, choose_questions, coverage_table, load_bank, near_duplicates
+from coach.questions import BankError, choose_questions, coverage_table, load_bank
 
 VALID = """
 [[questions]]
@@ -72,6 +74,28 @@ def test_choice_widens_to_other_levels_rather_than_run_short(bank: list[Question
     setup = InterviewSetup(level="entry", topics=("safety",), question_type="case", n_questions=3)
     chosen = choose_questions(bank, setup, seed=1)
     assert chosen and all(q.type == "case" and "safety" in q.topics for q in chosen)
+
+
+# Wording shared beyond this share of content words (Jaccard) makes two questions near duplicates.
+_DUP_STOP = frozenset(
+    "a an the and or of to in on at for with by from as is was were be you your me my tell describe time about "
+    "give example walk through how what when did do have has had it that this which".split()
+)
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9&]+", text.lower()) if w not in _DUP_STOP}
+
+
+def near_duplicates(questions: Sequence[Question], threshold: float = 0.6) -> list[tuple[str, str, float]]:
+    """Pairs of questions whose content words overlap by at least `threshold` (Jaccard)."""
+    words = [(q.id, _content_words(q.text)) for q in questions]
+    pairs = []
+    for i, (id_a, a) in enumerate(words):
+        for id_b, b in words[i + 1 :]:
+            if a and b and (score := len(a & b) / len(a | b)) >= threshold:
+                pairs.append((id_a, id_b, round(score, 2)))
+    return pairs
 
 
 def test_no_near_duplicate_wording(bank: list[Question]) -> None:

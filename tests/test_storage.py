@@ -14,9 +14,10 @@ import storage
 from coach.grading.rules import RuleBasedGrader
 from coach.models import Interview, InterviewSetup
 from storage.migrations import migrations
+from tests.storage_support import save_grade
 
 EXPECTED_TABLES = {"interviews", "answers", "grades", "custom_questions", "follow_ups", "_sqlite_migrations"}
-MIGRATIONS = ["m001_initial", "m002_follow_ups", "m003_answer_search", "m004_grade_advice"]
+MIGRATIONS = ["m001_initial", "m002_follow_ups", "m003_answer_search", "m004_grade_advice", "m005_kinds_and_topics"]
 
 
 def _interview(interview_id: str = "i1", n: int = 3) -> Interview:
@@ -64,7 +65,7 @@ def test_database_file_is_private(db_path: Path) -> None:
 
 def test_foreign_keys_are_enforced(db_path: Path) -> None:
     with pytest.raises(Exception, match="FOREIGN KEY"):
-        storage.save_grade(db_path, 12345, RuleBasedGrader().grade("Q?", "An answer."))
+        save_grade(db_path, 12345, RuleBasedGrader().grade("Q?", "An answer."))
     # An answer is refused before the database is asked: its interview must exist and be active.
     with pytest.raises(storage.InterviewClosed):
         storage.record_answer(db_path, "no-such-interview", 0, ("q", "Q?", "behavioral"), "text")
@@ -76,7 +77,7 @@ def test_answer_is_committed_before_grading(db_path: Path) -> None:
     [answer] = storage.list_answers(db_path, "i1")
     assert answer.id == answer_id and answer.text == "My answer" and answer.grade is None
     grade = RuleBasedGrader().grade("Question?", "My answer")
-    storage.save_grade(db_path, answer_id, grade)
+    save_grade(db_path, answer_id, grade)
     [answer] = storage.list_answers(db_path, "i1")
     assert answer.grade == grade
 
@@ -100,7 +101,7 @@ def test_concurrent_writers_lose_nothing(db_path: Path) -> None:
         try:
             for i in range(per_thread):
                 answer_id = storage.record_answer(db_path, f"i{t}", i, (f"q{i}", "Q?", "behavioral"), f"a{t}-{i}")
-                storage.save_grade(db_path, answer_id, grade)
+                save_grade(db_path, answer_id, grade)
         except BaseException as exc:  # collected and asserted below
             errors.append(exc)
 

@@ -85,3 +85,26 @@ def test_v1_database_is_usable_after_upgrade(tmp_path: Path) -> None:
     assert service.state(interview.id).done
     finished = storage.list_interviews(path, status="finished")
     assert any(len(storage.list_answers(path, i.id)) == 2 for i in finished)  # the saved batch
+
+
+def test_v1_batches_become_batches_and_answers_get_their_topics(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    shutil.copy(FIXTURE, path)
+    bank = load_bank()
+    service = InterviewService(path, bank, RuleBasedGrader())
+    kinds = {len(storage.list_answers(path, i.id)): i.kind for i in storage.list_interviews(path)}
+    assert kinds == {2: "batch", 3: "interview", 0: "interview"}
+    # An old batch is no longer an interview that could be resumed.
+    assert all(s.interview.kind == "interview" for s in service.unfinished())
+    assert all(not a.topics for i in storage.list_interviews(path) for a in storage.list_answers(path, i.id))
+
+    service.library.record_topics()  # what History and Progress do first
+    by_question = {
+        a.question_id: a.topics for i in storage.list_interviews(path) for a in storage.list_answers(path, i.id)
+    }
+    bank_topics = {q.id: q.topics for q in bank}
+    assert by_question["logistics-c03"] == bank_topics["logistics-c03"]
+    assert by_question["cost_budgeting-c03"] == bank_topics["cost_budgeting-c03"]
+    assert by_question["my-first-question"] == storage.list_custom_questions(path)[0].topics
+    assert by_question["batch:ex1"] == ()  # a batch line's question is not in the bank
+    assert storage.fill_in_topics(path, bank_topics) == 0, "filled in once"
