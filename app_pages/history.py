@@ -57,7 +57,7 @@ def detail(answer: Answer) -> None:
         if answer.grade.latency_ms is not None:
             st.caption(f"Graded in {answer.grade.latency_ms:.0f} ms" + _model_note(answer))
     else:
-        ui.show_text(answer.text)
+        ui.show_text(answer.graded_text)
         st.warning(answer.grade_error or "This answer has not been graded.")
     actions(answer)
 

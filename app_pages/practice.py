@@ -83,7 +83,7 @@ def show_transcript(state: InterviewState) -> None:
             if answer.skipped:
                 st.caption("Skipped")
             else:
-                ui.show_text(answer.original_text)
+                ui.show_text(answer.text)
         if answer.skipped:
             continue
         follow_up = answer.follow_up

@@ -11,11 +11,18 @@ from coach.history import MAX_BACKUP_BYTES, RestoreError
 settings = ui.settings()
 st.title("Settings")
 for problem in settings.problems:
-    st.warning(problem)
+    # A problem can quote a path or a setting's value: shown as text, never as Markdown.
+    st.warning(ui.plain(problem))
 
 st.subheader("Grader")
 server = redact_url(settings.openai_base_url) if settings.openai_base_url else "OpenAI (api.openai.com)"
-if settings.llm_configured:
+if settings.llm_problem:
+    server = "not usable (see the warning above)"
+    st.write(
+        "**Rule-based grader**: the LLM's settings cannot be used (see the warning above), so every answer is "
+        "graded on this machine, and each grade says why."
+    )
+elif settings.llm_configured:
     st.write(f"**LLM grader**: model `{ui.plain(settings.model)}` on {ui.plain(server)}.")
     st.caption(
         "If the LLM cannot grade an answer (no connection, timeout, an error or an unusable reply), the "
@@ -45,7 +52,8 @@ rows = {
 }
 st.table({"Setting": list(rows), "Value": list(rows.values())})
 st.caption(
-    "Set these as environment variables or in .streamlit/secrets.toml; see the README. Restart the app after a change."
+    "Set these as environment variables or in .streamlit/secrets.toml (see the README). A change to secrets.toml "
+    "applies at your next click or page load; a change to an environment variable (which wins) needs a restart."
 )
 
 st.subheader("Your data")

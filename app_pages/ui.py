@@ -38,7 +38,7 @@ def service() -> InterviewService:
     # without a restart. The key enters the cache key only as a digest.
     current = settings()
     key = current.openai_api_key.get_secret_value() if current.openai_api_key else ""
-    config = current.model_dump_json(include={"model", "llm_timeout", "openai_base_url"})
+    config = current.model_dump_json(include={"model", "llm_timeout", "openai_base_url", "llm_problem"})
     return _service(str(current.db_path), config + hashlib.sha256(key.encode()).hexdigest())
 
 
@@ -100,7 +100,7 @@ def show_grade(answer: Answer, in_expander: bool = False) -> None:
         component = grade.part(part)
         column.metric(part.title(), f"{component.score}/5" if component.present else "missing")
     st.html(legend_html())
-    st.html(highlighted_html(answer.text, grade))
+    st.html(highlighted_html(answer.graded_text, grade))
     st.markdown("**What to work on**")
     show_list(grade.to_work_on())
     per_part = [

@@ -112,7 +112,7 @@ def interview_markdown(interview: Interview, answers: Sequence[Answer]) -> str:
 def _answer_lines(answer: Answer) -> list[str]:
     if answer.skipped:
         return ["*Skipped.*", ""]
-    lines = ["**Your answer**", "", _md(answer.original_text), ""]
+    lines = ["**Your answer**", "", _md(answer.text), ""]
     if answer.follow_up:
         lines += ["**Follow-up**", "", _md(answer.follow_up.question), ""]
         if answer.follow_up.reply:

@@ -15,6 +15,7 @@ from coach.grading import Grader
 from coach.library import QuestionLibrary
 from coach.models import (
     MAX_ANSWER_CHARS,
+    REPLY_SEPARATOR,
     Answer,
     FollowUp,
     Grade,
@@ -217,7 +218,7 @@ class InterviewService:
 
     def _grade_in(self, state: InterviewState, answer: Answer) -> InterviewState:
         try:
-            grade = self.grader.grade(answer.question_text, answer.text, answer.question_type, _reply_to(answer))
+            grade = self.grader.grade(answer.question_text, answer.graded_text, answer.question_type, _reply_to(answer))
         except Exception as exc:
             log.exception("grading answer %s failed", answer.id)
             try:
@@ -226,11 +227,10 @@ class InterviewService:
                 log.exception("saving the grading error failed")
             return self.state(state.interview.id) or state
         follow_up = self._follow_up_for(state, answer, grade)
-        scored = answer.follow_up.id if answer.follow_up and answer.follow_up.status == "answered" else None
         # Finished once every question is answered and no follow-up waits (this one's reply included).
-        waiting = follow_up is not None or (state.pending_follow_up is not None and scored is None)
+        waiting = follow_up is not None or (state.pending_follow_up is not None and not answer.replied)
         finish = state.interview.status == "active" and state.position >= len(state.questions) and not waiting
-        write = storage.GradeWrite(answer.id, grade, follow_up, scored, finish)
+        write = storage.GradeWrite(answer.id, grade, follow_up, finish)
         try:
             record = storage.save_grade_and_load(self.db_path, state.interview.id, write)
         except storage.StorageUnavailable:
@@ -249,7 +249,7 @@ class InterviewService:
         return (choice.part, choice.question, choice.source) if choice else None
 
     def reply_to_follow_up(self, interview_id: str, follow_up_id: int, text: str) -> int:
-        """Append the reply to its answer and return the answer's id, to be graded again.
+        """Record the reply to the follow-up and return its answer's id, to be graded again with it.
 
         Refused if the follow-up is no longer awaiting a reply (another tab, a double submit).
         """
@@ -259,8 +259,9 @@ class InterviewService:
         if pending is None or pending.id != follow_up_id:
             raise AnswerRejected(_MOVED_ON)
         answer = state.answers[-1]
-        if len(answer.text) + len(text) + 2 > MAX_ANSWER_CHARS:
-            room = MAX_ANSWER_CHARS - len(answer.text) - 2
+        # The answer and its reply are graded together, within the one limit.
+        if len(answer.text) + len(REPLY_SEPARATOR) + len(text) > MAX_ANSWER_CHARS:
+            room = MAX_ANSWER_CHARS - len(answer.text) - len(REPLY_SEPARATOR)
             raise AnswerRejected(f"Your reply is too long for this answer: {max(room, 0):,} characters are left.")
         with _saving():
             recorded = storage.record_follow_up_reply(self.db_path, follow_up_id, text)
@@ -345,17 +346,15 @@ def _asked(question: Question) -> tuple[str, str, str]:
 
 def needs_grade(answer: Answer) -> bool:
     """No grade yet, or a follow-up reply added since the grade."""
-    follow_up = answer.follow_up
-    regrade = follow_up is not None and follow_up.status == "answered" and follow_up.score_after is None
+    regrade = answer.replied and answer.follow_up is not None and answer.follow_up.score_after is None
     return answer.grade is None or regrade
 
 
 def _reply_to(answer: Answer) -> ReplyTo | None:
-    """Where the follow-up reply sits in the answer, for the grader to credit it to the part asked about."""
-    follow_up = answer.follow_up
-    if follow_up is None or follow_up.status != "answered" or follow_up.answer_offset is None:
+    """Where the follow-up reply starts in the graded text, for the grader to credit it to the part asked about."""
+    if not answer.replied or answer.follow_up is None:
         return None
-    return ReplyTo(offset=follow_up.answer_offset, part=follow_up.part)
+    return ReplyTo(offset=len(answer.text), part=answer.follow_up.part)
 
 
 _FOLLOW_UP_FIRST = "The interviewer asked a follow-up question first: reply to it, or skip it, to move on."

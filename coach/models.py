@@ -251,7 +251,7 @@ class FollowUp(BaseModel):
     source: Literal["llm", "probe", "rules"]
     status: Literal["asked", "answered", "skipped"] = "asked"
     reply: str | None = None
-    answer_offset: int | None = None
+    # Read from the grades, never stored here: the grade it was asked on, and the grade since the reply.
     score_before: int | None = None
     score_after: int | None = None
 
@@ -265,7 +265,7 @@ class Answer(BaseModel):
     question_id: str
     question_text: str
     question_type: QuestionType
-    text: str
+    text: str  # as the candidate gave it; a follow-up reply is kept with the follow-up
     skipped: bool = False
     created_at: datetime
     grade: Grade | None = None
@@ -275,7 +275,18 @@ class Answer(BaseModel):
     topics: tuple[str, ...] = ()
 
     @property
-    def original_text(self) -> str:
-        """The answer as first given, without a follow-up reply appended."""
-        offset = self.follow_up.answer_offset if self.follow_up else None
-        return self.text if offset is None else self.text[:offset]
+    def replied(self) -> bool:
+        """The candidate replied to the follow-up: the reply is graded as part of the answer."""
+        return self.follow_up is not None and self.follow_up.status == "answered" and bool(self.follow_up.reply)
+
+    @property
+    def graded_text(self) -> str:
+        """What is graded, and what a grade's evidence spans point into: the answer, then any reply."""
+        if not self.replied:
+            return self.text
+        assert self.follow_up is not None and self.follow_up.reply is not None
+        return f"{self.text}{REPLY_SEPARATOR}{self.follow_up.reply}"
+
+
+# Between an answer and the reply to its follow-up, in the text that is graded.
+REPLY_SEPARATOR = "\n\n"

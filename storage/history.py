@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,8 +15,8 @@ from typing import Any, Literal
 
 from sqlite_utils import Database
 
-from coach.models import Answer
-from storage.db import connect, write
+from coach.models import PARTS, Answer
+from storage.db import connect, transaction, writable, write
 from storage.migrations import mark_batches, migrations
 from storage.rows import (
     ANSWER_SELECT,
@@ -49,7 +53,7 @@ class AnswerFilter:
         if not self.include_skipped:
             clauses.append("a.skipped = 0")
         if query := fts_query(self.search):
-            clauses.append("a.id in (select rowid from answers_fts where answers_fts match ?)")
+            clauses.append("a.id in (select rowid from answer_search where answer_search match ?)")
             params.append(query)
         for column, op, value in (("a.created_at", ">=", self.since), ("a.created_at", "<", self.until)):
             if value is not None:
@@ -128,11 +132,15 @@ def get_answer(path: Path, answer_id: int) -> Answer | None:
         return answer_from_row(row) if row else None
 
 
+# Part scores are kept once, in a grade's components.
+_PART_SCORES = ", ".join(f"json_extract(g.components, '$.{p}.score') as {p}_score" for p in PARTS)
+
+
 def score_history(path: Path) -> list[dict[str, Any]]:
     """Every graded answer's scores and when, oldest first, for the progress charts."""
     sql = f"""
         select a.id, a.created_at, a.question_id, a.question_text, a.interview_id, a.topics, i.level,
-               g.overall, g.situation_score, g.task_score, g.action_score, g.result_score, g.grader
+               g.overall, {_PART_SCORES}, g.grader
         from answers a
         join {LATEST_GRADE}
         join interviews i on i.id = a.interview_id
@@ -183,28 +191,70 @@ def backup(path: Path) -> dict[str, Any]:
 
 
 def restore(path: Path, data: dict[str, Any]) -> dict[str, int]:
-    """Load a backup into an empty database, all rows or none; returns rows per table."""
+    """Load a backup into an empty database, all rows or none; returns rows per table.
+
+    A backup from an older version is upgraded by the same migrations as a database: its rows go into a
+    staging file at the backup's schema, which is migrated, read back through the app's models, and only
+    then copied in, in one transaction.
+    """
     if not isinstance(data, dict) or data.get("format") != BACKUP_FORMAT:
         raise RestoreError("This is not a STAR Coach backup file.")
     tables = data.get("tables")
     if not isinstance(tables, dict) or not all(isinstance(tables.get(t, []), list) for t in BACKUP_TABLES):
         raise RestoreError("The backup's tables are missing or malformed.")
-    with write(path) as db:
+    with writable(path) as db:
         if any(db[t].count for t in BACKUP_TABLES):
             raise RestoreError("Restore needs an empty database: this one already holds data.")
-        _check_known_migrations(db, data.get("migrations", []))
-        for table in BACKUP_TABLES:  # parents before children, for the foreign keys
-            rows = tables.get(table, [])
-            if rows:
-                try:
-                    db[table].insert_all(rows, alter=False)
-                except Exception as exc:
-                    raise RestoreError(f"The backup's {table} could not be restored: {exc}") from exc
-        mark_batches(db)
-        # Every row must read back as the app reads it, or a page would fail on every load later:
-        # checked inside the transaction, so a bad value restores nothing.
-        _check_readable(db)
+        names = _known_migrations(db, data.get("migrations", []))
+        with _staged(Path(path), names, tables) as staged:
+            db.execute("attach database ? as staged", [str(staged)])
+            try:
+                with transaction(db):
+                    for table in BACKUP_TABLES:  # parents before children, for the foreign keys
+                        _copy(db, table)
+            finally:
+                db.execute("detach database staged")
     return {t: len(tables.get(t, [])) for t in BACKUP_TABLES}
+
+
+def _copy(db: Database, table: str) -> None:
+    columns = ", ".join(db[table].columns_dict)
+    try:
+        db.execute(f"insert into main.{table} ({columns}) select {columns} from staged.{table}")
+    except sqlite3.IntegrityError as exc:
+        raise RestoreError(f"The backup's {table} could not be restored: {exc}") from exc
+
+
+@contextmanager
+def _staged(path: Path, names: list[str], tables: dict[str, Any]) -> Iterator[Path]:
+    """The backup's rows in a file of their own beside the database, at the schema they were written under,
+    then migrated to today's and checked; removed on exit."""
+    fd, name = tempfile.mkstemp(prefix=".restore-", suffix=".db", dir=path.parent)
+    os.close(fd)
+    staged = Path(name)
+    try:
+        db = Database(staged)
+        try:
+            db.execute("pragma journal_mode = off")
+            db.execute("pragma foreign_keys = on")
+            pending = [m.name for m in migrations.pending(db) if m.name not in names]
+            migrations.apply(db, stop_before=pending[:1] or None)
+            for table in BACKUP_TABLES:
+                rows = tables.get(table, [])
+                if rows:
+                    try:
+                        db[table].insert_all(rows, alter=False)
+                    except Exception as exc:
+                        raise RestoreError(f"The backup's {table} could not be restored: {exc}") from exc
+            migrations.apply(db)
+            mark_batches(db)
+            # Every row must read back as the app reads it, or a page would fail on every load later.
+            _check_readable(db)
+        finally:
+            db.close()
+        yield staged
+    finally:
+        staged.unlink(missing_ok=True)
 
 
 def _check_readable(db: Database) -> None:
@@ -229,8 +279,9 @@ def _first_line(exc: Exception) -> str:
     return "; ".join(lines[1:3]) if len(lines) >= 3 and "validation error" in lines[0] else (lines[0] if lines else "")
 
 
-def _check_known_migrations(db: Database, names: Any) -> None:
+def _known_migrations(db: Database, names: Any) -> list[str]:
     known = {m.name for m in migrations.applied(db)}
     unknown = [n for n in names if n not in known] if isinstance(names, list) else ["?"]
     if unknown:
         raise RestoreError(f"The backup comes from a newer STAR Coach ({', '.join(map(str, unknown))}); update first.")
+    return list(names)

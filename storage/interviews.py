@@ -161,13 +161,12 @@ def load_interview(path: Path, interview_id: str) -> InterviewRecord | None:
 
 @dataclass
 class GradeWrite:
-    """What grading an answer changes, written together: the grade, a follow-up asked on it, the
-    score its answered follow-up now has, and whether the interview is now finished."""
+    """What grading an answer changes, written together: the grade, a follow-up asked on it, and whether
+    the interview is now finished."""
 
     answer_id: int
     grade: Grade
     follow_up: tuple[str, str, str] | None = None  # (part, question, source), asked on this answer
-    follow_up_scored: int | None = None  # the id of the answered follow-up whose score this grade is
     finish: bool = False
 
 
@@ -179,26 +178,24 @@ def save_grade_and_load(path: Path, interview_id: str, change: GradeWrite) -> In
         return _load(db, interview_id)
 
 
-def insert_grade(conn: sqlite3.Connection, answer_id: int, grade: Grade) -> None:
-    """Add a grade row through a raw connection, inside the caller's transaction."""
+def insert_grade(conn: sqlite3.Connection, answer_id: int, grade: Grade) -> int:
+    """Add a grade row through a raw connection, inside the caller's transaction; returns its id."""
     row = grade_row(answer_id, grade)
     # Plain SQL: the table helpers look up the schema on every insert, half the cost of a batch's save.
-    conn.execute(f"insert into grades ({', '.join(row)}) values ({', '.join('?' * len(row))})", list(row.values()))
+    sql = f"insert into grades ({', '.join(row)}) values ({', '.join('?' * len(row))})"
+    return int(conn.execute(sql, list(row.values())).lastrowid or 0)
 
 
 def _write_grade(db: Database, interview_id: str, change: GradeWrite) -> None:
-    insert_grade(db.conn, change.answer_id, change.grade)
+    grade_id = insert_grade(db.conn, change.answer_id, change.grade)
     db.execute("update answers set grade_error = null where id = ?", [change.answer_id])
     if change.follow_up is not None:
         part, question, source = change.follow_up
         db.execute(
-            "insert or ignore into follow_ups (answer_id, created_at, part, question, source, status, score_before) "
+            "insert or ignore into follow_ups (answer_id, created_at, part, question, source, status, grade_id) "
             "values (?, ?, ?, ?, ?, 'asked', ?)",
-            [change.answer_id, iso(now()), part, question, source, change.grade.overall],
+            [change.answer_id, iso(now()), part, question, source, grade_id],
         )
-    if change.follow_up_scored is not None:
-        scored = [change.grade.overall, change.follow_up_scored]
-        db.execute("update follow_ups set score_after = ? where id = ?", scored)
     if change.finish:
         db.execute(
             "update interviews set status = 'finished', finished_at = ? where id = ? and status = 'active'",
@@ -217,19 +214,20 @@ def answered_question_ids(path: Path) -> set[str]:
 
 
 def record_follow_up_reply(path: Path, follow_up_id: int, reply: str) -> bool:
-    """Append the reply to its answer and mark the follow-up answered, in one transaction.
+    """Record the reply and mark the follow-up answered; its answer now waits to be graded again.
 
     False if the follow-up was already answered or skipped (a second tab, a double submit).
     """
     with write(path) as db:
-        row = next(db.query("select answer_id, status from follow_ups where id = ?", [follow_up_id]), None)
-        if row is None or row["status"] != "asked":
+        cursor = db.execute(
+            "update follow_ups set status = 'answered', reply = ?, replied_at = ? where id = ? and status = 'asked'",
+            [reply, iso(now()), follow_up_id],
+        )
+        if cursor.rowcount != 1:
             return False
-        (text,) = db.execute("select text from answers where id = ?", [row["answer_id"]]).fetchone()
-        db["answers"].update(row["answer_id"], {"text": f"{text}\n\n{reply}", "grade_error": None})
-        db["follow_ups"].update(
-            follow_up_id,
-            {"status": "answered", "reply": reply, "answer_offset": len(text), "replied_at": iso(now())},
+        db.execute(
+            "update answers set grade_error = null where id = (select answer_id from follow_ups where id = ?)",
+            [follow_up_id],
         )
     return True
 

@@ -164,3 +164,111 @@ def mark_batches(db: Database) -> None:
           )
         """
     )
+
+
+@migrations()
+def m006_each_fact_once(db: Database) -> None:
+    """Each fact stored once. A follow-up reply lives only with its follow-up (the answer keeps the text as
+    given, and search indexes both); the scores before and after a reply are read from the grades (the
+    follow-up points at the grade it was asked on); part scores live only in a grade's components."""
+    if "answer_offset" in db["follow_ups"].columns_dict:
+        db.execute(
+            """
+            update answers set text = substr(text, 1, (select f.answer_offset from follow_ups f
+                                                       where f.answer_id = answers.id))
+            where id in (select answer_id from follow_ups where status = 'answered' and answer_offset is not null)
+            """
+        )
+    if "grade_id" not in db["follow_ups"].columns_dict:
+        db["follow_ups"].add_column("grade_id", int)
+        # The grade a follow-up was asked on was written with it, a moment before.
+        db.execute(
+            """
+            update follow_ups set grade_id = coalesce(
+                (select max(g.id) from grades g where g.answer_id = follow_ups.answer_id
+                                                  and g.created_at <= follow_ups.created_at),
+                (select min(g.id) from grades g where g.answer_id = follow_ups.answer_id))
+            """
+        )
+    derived = {"answer_offset", "score_before", "score_after"} & set(db["follow_ups"].columns_dict)
+    if derived:
+        db["follow_ups"].transform(drop=derived)
+    scores = {f"{p}_score" for p in ("situation", "task", "action", "result")} & set(db["grades"].columns_dict)
+    if scores:
+        db["grades"].transform(drop=scores)
+    replace_search(db)
+
+
+SEARCH_TOKENIZER = "porter unicode61 remove_diacritics 2"
+
+
+def replace_search(db: Database) -> None:
+    """Full-text search over each answer with its question and its follow-up reply (FTS5 over a view, kept
+    in step by triggers on both tables), in place of the index over answers alone."""
+    if "answers_fts" in db.table_names():
+        db["answers"].disable_fts()
+    if "answer_search" in db.table_names():
+        return
+    db.executescript(
+        f"""
+        create view if not exists answer_texts as
+            select a.id as id, a.question_text as question_text, a.text as text, coalesce(f.reply, '') as reply
+            from answers a left join follow_ups f on f.answer_id = a.id;
+        create virtual table answer_search using fts5(
+            question_text, text, reply, content='answer_texts', content_rowid='id', tokenize='{SEARCH_TOKENIZER}'
+        );
+        {_SEARCH_TRIGGERS}
+        insert into answer_search(answer_search) values ('rebuild');
+        """
+    )
+
+
+def _reply_of(answer_id: str) -> str:
+    return f"coalesce((select reply from follow_ups where answer_id = {answer_id}), '')"
+
+
+def _index(answer: str, reply: str) -> str:
+    return (
+        "insert into answer_search(rowid, question_text, text, reply) "
+        f"values ({answer}.id, {answer}.question_text, {answer}.text, {reply});"
+    )
+
+
+def _unindex(answer: str, reply: str) -> str:
+    # An external-content index forgets a row only when told the exact values it indexed.
+    return (
+        "insert into answer_search(answer_search, rowid, question_text, text, reply) "
+        f"values ('delete', {answer}.id, {answer}.question_text, {answer}.text, {reply});"
+    )
+
+
+_SEARCH_TRIGGERS = f"""
+create trigger answer_search_insert after insert on answers begin
+    {_index("new", "''")}
+end;
+create trigger answer_search_delete after delete on answers begin
+    {_unindex("old", _reply_of("old.id"))}
+end;
+create trigger answer_search_update after update of question_text, text on answers begin
+    {_unindex("old", _reply_of("old.id"))}
+    {_index("new", _reply_of("new.id"))}
+end;
+create trigger reply_search_insert after insert on follow_ups when coalesce(new.reply, '') != '' begin
+    insert into answer_search(answer_search, rowid, question_text, text, reply)
+        select 'delete', id, question_text, text, '' from answers where id = new.answer_id;
+    insert into answer_search(rowid, question_text, text, reply)
+        select id, question_text, text, new.reply from answers where id = new.answer_id;
+end;
+create trigger reply_search_update after update of reply on follow_ups begin
+    insert into answer_search(answer_search, rowid, question_text, text, reply)
+        select 'delete', id, question_text, text, coalesce(old.reply, '') from answers where id = old.answer_id;
+    insert into answer_search(rowid, question_text, text, reply)
+        select id, question_text, text, coalesce(new.reply, '') from answers where id = new.answer_id;
+end;
+create trigger reply_search_delete after delete on follow_ups when coalesce(old.reply, '') != '' begin
+    insert into answer_search(answer_search, rowid, question_text, text, reply)
+        select 'delete', id, question_text, text, old.reply from answers where id = old.answer_id;
+    insert into answer_search(rowid, question_text, text, reply)
+        select id, question_text, text, '' from answers where id = old.answer_id;
+end;
+"""

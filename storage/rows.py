@@ -19,18 +19,23 @@ from coach.models import (
 )
 from storage.db import iso, now
 
-FOLLOW_UP_FIELDS = tuple(name for name in FollowUp.model_fields if name not in ("id", "answer_id"))
+# The follow-up's own columns; its scores before and after a reply are read from the grades.
+FOLLOW_UP_FIELDS = ("part", "question", "source", "status", "reply")
 
 # An answer is shown with its latest grade: a re-grade (a follow-up reply, "Grade it now") adds a row.
 LATEST_GRADE = "grades g on g.id = (select max(id) from grades where answer_id = a.id)"
-# An answer with its latest grade and its follow-up, as `answer_from_row` reads it.
+# An answer with its latest grade and its follow-up, as `answer_from_row` reads it. The score before a
+# reply is the grade the follow-up was asked on; the score after, a later grade once it is answered.
 ANSWER_SELECT = f"""
 select a.*, g.overall, g.components, g.suggestions, g.advice, g.grader, g.model,
        g.fallback_reason, g.prompt_version, g.latency_ms, g.follow_up as grade_follow_up,
-       {", ".join(f"f.{name} as f_{name}" for name in ("id", *FOLLOW_UP_FIELDS))}
+       {", ".join(f"f.{name} as f_{name}" for name in ("id", *FOLLOW_UP_FIELDS))},
+       asked_on.overall as f_score_before,
+       case when f.status = 'answered' and g.id > f.grade_id then g.overall end as f_score_after
 from answers a
 left join {LATEST_GRADE}
 left join follow_ups f on f.answer_id = a.id
+left join grades asked_on on asked_on.id = f.grade_id
 """
 
 
@@ -76,7 +81,6 @@ def grade_row(answer_id: int, grade: Grade) -> dict[str, Any]:
         "answer_id": answer_id,
         "created_at": iso(now()),
         "overall": grade.overall,
-        **{f"{p}_score": grade.part(p).score for p in PARTS},
         "components": json.dumps(components),
         "suggestions": json.dumps(grade.suggestions),
         "advice": json.dumps([a.model_dump(mode="json") for a in grade.advice]),
@@ -113,6 +117,8 @@ def follow_up_from_row(row: dict[str, Any]) -> FollowUp | None:
         id=row["f_id"],
         answer_id=row["id"],
         **{name: row[f"f_{name}"] for name in FOLLOW_UP_FIELDS},
+        score_before=row["f_score_before"],
+        score_after=row["f_score_after"],
     )
 
 

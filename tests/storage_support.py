@@ -15,12 +15,14 @@ def save_grade(path: Path, answer_id: int, grade: Grade) -> None:
     storage.save_grade_and_load(path, "", storage.GradeWrite(answer_id, grade))
 
 
-def ask_follow_up(path: Path, answer_id: int, part: str, question: str, source: str, score_before: int) -> bool:
-    """A follow-up asked on an answer; False if it already has one (as the unique index makes it)."""
+def ask_follow_up(path: Path, answer_id: int, part: str, question: str, source: str) -> bool:
+    """A follow-up asked on an answer's latest grade; False if it already has one (one per answer)."""
     with storage.connect(path) as db:
         existing = db.execute("select 1 from follow_ups where answer_id = ?", [answer_id]).fetchone()
         if existing:
             return False
+        # Asked on the answer's latest grade, whose score is the score before the reply.
+        (grade_id,) = db.execute("select max(id) from grades where answer_id = ?", [answer_id]).fetchone()
         db["follow_ups"].insert(
             {
                 "answer_id": answer_id,
@@ -29,17 +31,11 @@ def ask_follow_up(path: Path, answer_id: int, part: str, question: str, source: 
                 "question": question,
                 "source": source,
                 "status": "asked",
-                "score_before": score_before,
+                "grade_id": grade_id,
             }
         )
         db.conn.commit()
     return True
-
-
-def set_follow_up_score(path: Path, follow_up_id: int, score_after: int) -> None:
-    with storage.connect(path) as db:
-        db.execute("update follow_ups set score_after = ? where id = ?", [score_after, follow_up_id])
-        db.conn.commit()
 
 
 def recent_answers(path: Path) -> list[Answer]:

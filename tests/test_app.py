@@ -190,7 +190,7 @@ def test_bad_settings_are_reported_not_fatal(db_path: Path, monkeypatch) -> None
     at = new_app()
     at.switch_page("app_pages/settings.py").run()
     assert not at.exception
-    assert any("STAR_COACH_LLM_TIMEOUT" in w.value for w in at.warning)
+    assert any("STAR\\_COACH\\_LLM\\_TIMEOUT" in w.value for w in at.warning), "shown as text, not Markdown"
 
 
 def test_a_locked_database_keeps_the_typed_answer_and_says_why(db_path: Path, monkeypatch) -> None:

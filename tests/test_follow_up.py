@@ -85,7 +85,7 @@ def test_weak_answer_gets_one_follow_up_then_regrade(service: InterviewService, 
 
     answer_id = service.reply_to_follow_up(interview.id, first.follow_up.id, RESULT_REPLY)
     regraded = service.grade_stored(interview.id, answer_id)
-    assert regraded.text == WEAK + "\n\n" + RESULT_REPLY and regraded.original_text == WEAK
+    assert regraded.graded_text == WEAK + "\n\n" + RESULT_REPLY and regraded.text == WEAK, "the reply kept apart"
     follow_up = regraded.follow_up
     assert follow_up is not None and follow_up.status == "answered" and follow_up.reply == RESULT_REPLY
     assert follow_up.score_before == first.grade.overall

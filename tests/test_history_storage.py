@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlite_utils import Database
 
 import storage
 from coach.config import load_settings
@@ -123,7 +125,9 @@ def _search(db_path: Path, text: str) -> set[int]:
 def _all_rows(db_path: Path) -> dict[str, int]:
     con = sqlite3.connect(db_path)
     try:
-        return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in (*BACKUP_TABLES, "answers_fts")}
+        # The search index's own count: one row per answer it holds.
+        tables = (*BACKUP_TABLES, "answer_search_docsize")
+        return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in tables}
     finally:
         con.close()
 
@@ -258,12 +262,12 @@ def test_deleted_answer_is_no_longer_found(db_path: Path, searchable: dict[str, 
     assert delete_answer(db_path, searchable["warehouse"])
     assert _search(db_path, "racking") == set()
     assert _search(db_path, "warehouse") == {searchable["both"]}
-    assert _all_rows(db_path)["answers_fts"] == len(searchable) - 1
+    assert _all_rows(db_path)["answer_search_docsize"] == len(searchable) - 1
 
 
 def test_follow_up_reply_becomes_searchable(db_path: Path, searchable: dict[str, int]) -> None:
     answer_id = searchable["cafe"]
-    assert ask_follow_up(db_path, answer_id, "result", "What was the result?", "rules", score_before=20)
+    assert ask_follow_up(db_path, answer_id, "result", "What was the result?", "rules")
     [follow_up_id] = [a.follow_up.id for a in storage.list_answers(db_path, "i1") if a.follow_up]
     assert _search(db_path, "spoilage") == set()
     assert storage.record_follow_up_reply(db_path, follow_up_id, "Spoilage fell from 12% to 4% in a quarter.")
@@ -453,7 +457,7 @@ def test_delete_answer_takes_its_grades_and_follow_up(db_path: Path) -> None:
     for answer_id in (doomed, kept):
         save_grade(db_path, answer_id, _grade(30))
         save_grade(db_path, answer_id, _grade(40, "llm"))
-        assert ask_follow_up(db_path, answer_id, "task", "What was your goal?", "rules", score_before=40)
+        assert ask_follow_up(db_path, answer_id, "task", "What was your goal?", "rules")
     assert delete_answer(db_path, doomed) is True
     assert get_answer(db_path, doomed) is None
     assert _count(db_path, "select count(*) from grades where answer_id = ?", (doomed,)) == 0
@@ -470,7 +474,7 @@ def test_delete_answer_takes_its_grades_and_follow_up(db_path: Path) -> None:
         "grades": 2,
         "follow_ups": 1,
         "custom_questions": 0,
-        "answers_fts": 1,
+        "answer_search_docsize": 1,
     }
 
 
@@ -480,7 +484,7 @@ def test_delete_interview_takes_all_its_answers(db_path: Path) -> None:
     for i in range(3):
         answer_id = _answer(db_path, "gone", f"Gone answer {i} about forklifts.")
         save_grade(db_path, answer_id, _grade(50))
-        ask_follow_up(db_path, answer_id, "result", "And the result?", "rules", score_before=50)
+        ask_follow_up(db_path, answer_id, "result", "And the result?", "rules")
     _answer(db_path, "gone", "", skipped=True)
     survivor = _answer(db_path, "stays", "Kept answer about forklifts.")
     save_grade(db_path, survivor, _grade(70))
@@ -495,7 +499,7 @@ def test_delete_interview_takes_all_its_answers(db_path: Path) -> None:
         "grades": 1,
         "follow_ups": 0,
         "custom_questions": 0,
-        "answers_fts": 1,
+        "answer_search_docsize": 1,
     }
     assert delete_interview(db_path, "gone") == 0
     assert delete_interview(db_path, "never-was") == 0
@@ -642,6 +646,7 @@ def test_backup_restores_every_row_and_column(db_path: Path, tmp_path: Path, clo
         "m003_answer_search",
         "m004_grade_advice",
         "m005_kinds_and_topics",
+        "m006_each_fact_once",
     ]
     assert {len(rows[t]) > 0 for t in BACKUP_TABLES} == {True}
     assert {f["status"] for f in rows["follow_ups"]} == {"answered", "skipped"}
@@ -762,7 +767,7 @@ def test_restore_is_all_or_nothing(
     target = _empty_database(tmp_path)
     with pytest.raises(RestoreError):
         restore(target, data)
-    assert _all_rows(target) == dict.fromkeys((*BACKUP_TABLES, "answers_fts"), 0)
+    assert _all_rows(target) == dict.fromkeys((*BACKUP_TABLES, "answer_search_docsize"), 0)
     # Nothing was left half-written: the good backup restores into the same file afterwards.
     good = _roundtrip(rich_backup[0])
     restore(target, good)
@@ -803,27 +808,29 @@ def test_restore_refuses_values_the_app_could_not_read(
     target = _empty_database(tmp_path)
     with pytest.raises(RestoreError, match=f"The backup's {table} row .* is not valid"):
         restore(target, data)
-    assert _all_rows(target) == dict.fromkeys((*BACKUP_TABLES, "answers_fts"), 0)
+    assert _all_rows(target) == dict.fromkeys((*BACKUP_TABLES, "answer_search_docsize"), 0)
 
 
-def test_a_backup_from_before_sessions_had_a_kind_restores_its_batches_as_batches(
-    tmp_path: Path, rich_backup: tuple[dict[str, Any], str]
-) -> None:
-    data = _roundtrip(rich_backup[0])
-    batch = dict(data["tables"]["interviews"][0], id="old-batch", status="finished", n_questions=250_000)
-    data["tables"]["interviews"].append(batch)
-    answer = dict(data["tables"]["answers"][0], id=77_777, interview_id="old-batch", question_id="batch:1")
-    data["tables"]["answers"].append(answer)
-    data["migrations"] = data["migrations"][:4]  # as m004 wrote it: no kind, no topics
-    for row in data["tables"]["interviews"]:
-        row.pop("kind")
-    for row in data["tables"]["answers"]:
-        row.pop("topics")
+def test_a_backup_of_the_first_schema_is_upgraded_by_the_migrations(tmp_path: Path) -> None:
+    from tests.test_upgrade import FIXTURE
+
+    copy = tmp_path / "v1.db"
+    shutil.copy(FIXTURE, copy)
+    v1 = Database(copy)
+    tables = {
+        t: list(v1[t].rows_where(order_by="rowid")) for t in ("interviews", "answers", "grades", "custom_questions")
+    }
+    data = _roundtrip({"format": "star-coach-backup", "migrations": ["m001_initial"], "tables": tables})
     target = _empty_database(tmp_path)
     restore(target, data)
-    kinds = {i.id: i.kind for i in storage.list_interviews(target)}
-    assert kinds.pop("old-batch") == "batch" and set(kinds.values()) == {"interview"}
-    assert HistoryService(target, QuestionLibrary(target, [])).interview_report("old-batch")  # it reads
+    interviews = storage.list_interviews(target)
+    by_kind = {i.kind: i for i in interviews if storage.list_answers(target, i.id)}
+    assert set(by_kind) == {"batch", "interview"}, "the saved batch is a batch"
+    graded = [a for i in interviews for a in storage.list_answers(target, i.id) if a.grade]
+    scores = {(g["answer_id"], g["overall"]): [g[f"{p}_score"] for p in PARTS] for g in tables["grades"]}
+    assert graded and all(scores[(a.id, a.grade.overall)] == [a.grade.part(p).score for p in PARTS] for a in graded)
+    report = HistoryService(target, QuestionLibrary(target, [])).interview_report(by_kind["batch"].id)
+    assert report.startswith("# STAR Coach batch")
 
 
 # -- secrets -------------------------------------------------------------------------

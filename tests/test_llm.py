@@ -333,3 +333,90 @@ def test_the_llm_speaks_the_advice_codes(server: FakeOpenAIServer) -> None:
     assert all(code in system for code in ADVICE_CODES if not code.startswith("delivery."))
     schema = server.requests[0]["response_format"]["json_schema"]["schema"]
     assert schema["properties"]["suggestions"]["items"]["required"] == ["code", "text"]
+
+
+# -- the API key never comes back out of a reply -----------------------------------
+
+# Letters and digits only: escaped as Markdown or HTML, a leaked key would still read the same.
+ECHOED_KEY = "sk0echo0Z9y8x7w6v5u4t3s2r1q0p9o8"
+
+
+def echoing_reply(answer: str, key: str) -> str:
+    """A grade whose every text field quotes the key, one feedback long enough to be clipped mid-key."""
+    reply = json.loads(
+        grade_json(
+            answer,
+            scores={"situation": 4, "task": 4, "action": 4, "result": 1},
+            follow_up=f"Your key {key} is showing; what was the result?",
+            suggestions=[{"code": None, "text": f"Rotate {key} now."}, f"Also {key}"],
+        )
+    )
+    for part in PARTS:
+        reply[part]["feedback"] = f"You sent {key}."
+    reply["result"]["feedback"] = "x " * 290 + key  # the key straddles MAX_FEEDBACK_CHARS
+    return json.dumps(reply)
+
+
+def everything_shown(at) -> str:
+    """Every element of the page as Streamlit sends it to the browser."""
+
+    def walk(node):
+        yield str(getattr(node, "proto", "") or "")
+        for child in getattr(node, "children", {}).values():
+            yield from walk(child)
+
+    return "\n".join(walk(at._tree))
+
+
+def test_a_reply_echoing_the_key_is_kept_shown_and_exported_without_it(
+    server: FakeOpenAIServer, db_path: Path, monkeypatch, capsys
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    import storage
+    from coach.cli import main
+
+    server.responder = lambda r: completion(echoing_reply(answer_in(r), ECHOED_KEY))
+    for name, value in {"OPENAI_API_KEY": ECHOED_KEY, "OPENAI_BASE_URL": server.url, "STAR_COACH_MODEL": "m"}.items():
+        monkeypatch.setenv(name, value)
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=30).run()
+    at.number_input[0].set_value(1)
+    next(b for b in at.button if b.label == "Start interview").click()
+    at.run()
+    at.chat_input[0].set_value(ANSWER).run()
+    assert not at.exception
+    shown = everything_shown(at)
+    assert "API key removed" in shown and "Your key [API key removed] is showing" in shown
+    assert ECHOED_KEY[:8] not in shown, "not the key, nor the start of one cut off by clipping"
+
+    (interview,) = storage.list_interviews(db_path)
+    (answer,) = storage.list_answers(db_path, interview.id)
+    assert answer.grade is not None and answer.grade.grader == "llm"
+    assert answer.grade.suggestions[0] == "Rotate [API key removed] now."
+    assert answer.follow_up is not None and "[API key removed]" in answer.follow_up.question
+    for path in db_path.parent.iterdir():  # the database with its -wal and -shm files
+        assert ECHOED_KEY[:8].encode() not in path.read_bytes(), path.name
+
+    for fmt in ("json", "csv"):
+        assert main(["export", "answers", "--format", fmt]) == 0
+        exported = capsys.readouterr().out
+        assert "API key removed" in exported and ECHOED_KEY[:8] not in exported
+
+
+def test_a_reason_that_quotes_the_key_is_scrubbed(server: FakeOpenAIServer, monkeypatch) -> None:
+    from coach.grading import GradingError
+
+    def quoting(response):
+        raise GradingError(f"the server said: bad key {ECHOED_KEY}")
+
+    monkeypatch.setattr(LLMGrader, "_content", staticmethod(quoting))
+    grader = FallbackGrader(LLMGrader(settings_for(server.url, key=ECHOED_KEY)), RuleBasedGrader())
+    grade = grader.grade(QUESTION, ANSWER)
+    assert grade.fallback_reason == "the server said: bad key [API key removed]"
+
+
+def test_an_error_body_with_the_key_never_reaches_the_reason(server: FakeOpenAIServer) -> None:
+    server.enqueue(Reply(401, json.dumps({"error": {"message": f"Incorrect API key provided: {ECHOED_KEY}"}}).encode()))
+    grader = FallbackGrader(LLMGrader(settings_for(server.url, key=ECHOED_KEY)), RuleBasedGrader())
+    grade = grader.grade(QUESTION, ANSWER)
+    assert grade.fallback_reason == "the LLM server refused the API key (HTTP 401)"

@@ -17,7 +17,7 @@ from coach.export import CSV_COLUMNS, answers_csv, answers_json, interview_markd
 from coach.models import PARTS, Answer, Component, Grade, Interview, InterviewSetup
 from coach.progress import Progress, compute_progress, weak_spots_setup
 from storage.history import score_history
-from tests.storage_support import ask_follow_up, save_grade, set_follow_up_score
+from tests.storage_support import ask_follow_up, save_grade
 
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 
@@ -264,11 +264,10 @@ def exported(db_path: Path) -> tuple[Interview, list[Answer]]:
     interview = _interview(db_path, "export-1")
     first = storage.record_answer(db_path, interview.id, 0, ("q0", HOSTILE_QUESTION, "behavioral"), TRICKY_ANSWER)
     save_grade(db_path, first, _grade(35, (3, 1, 3, 2)))
-    assert ask_follow_up(db_path, first, "task", FOLLOW_UP, "rules", score_before=35)
+    assert ask_follow_up(db_path, first, "task", FOLLOW_UP, "rules")
     follow_up_id = storage.list_answers(db_path, interview.id)[0].follow_up.id  # type: ignore[union-attr]
     assert storage.record_follow_up_reply(db_path, follow_up_id, REPLY)
     save_grade(db_path, first, _grade(62, (3, 4, 3, 3)))
-    set_follow_up_score(db_path, follow_up_id, 62)
     storage.record_answer(db_path, interview.id, 1, ("q1", "A question that was skipped?", "case"), "", skipped=True)
     fallback = storage.record_answer(db_path, interview.id, 2, ("q2", "Tell me about a recall.", "behavioral"), "Fine.")
     save_grade(db_path, fallback, _grade(41, fallback_reason=REASON))
@@ -296,7 +295,7 @@ def test_csv_has_the_header_and_one_row_per_answer(exported: tuple[Interview, li
 def test_csv_keeps_texts_exactly(exported: tuple[Interview, list[Answer]]) -> None:
     _interview, answers = exported
     first, skipped, fallback, llm, ungraded = _csv_rows(answers_csv(answers))
-    assert first["answer"] == TRICKY_ANSWER + "\n\n" + REPLY
+    assert first["answer"] == TRICKY_ANSWER, "the answer as given; the reply has its own column"
     assert first["question"] == HOSTILE_QUESTION
     assert first["follow_up"] == FOLLOW_UP and first["follow_up_reply"] == REPLY
     assert first["overall"] == "62" and first["task_score"] == "4" and first["score_before_follow_up"] == "35"
@@ -313,7 +312,7 @@ def test_json_parses_and_has_every_field(exported: tuple[Interview, list[Answer]
     records = json.loads(answers_json(answers))
     assert [set(r) for r in records] == [set(CSV_COLUMNS)] * 5
     first, skipped, fallback, llm, ungraded = records
-    assert first["answer"] == TRICKY_ANSWER + "\n\n" + REPLY
+    assert first["answer"] == TRICKY_ANSWER, "the answer as given; the reply has its own column"
     assert first["question"] == HOSTILE_QUESTION and first["question_type"] == "behavioral"
     assert first["overall"] == 62 and {first[f"{p}_score"] for p in PARTS} == {3, 4}
     assert first["suggestions"] == ["Add a number, e.g. 12%.", "Say *what* you did."]

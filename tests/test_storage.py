@@ -17,7 +17,14 @@ from storage.migrations import migrations
 from tests.storage_support import save_grade
 
 EXPECTED_TABLES = {"interviews", "answers", "grades", "custom_questions", "follow_ups", "_sqlite_migrations"}
-MIGRATIONS = ["m001_initial", "m002_follow_ups", "m003_answer_search", "m004_grade_advice", "m005_kinds_and_topics"]
+MIGRATIONS = [
+    "m001_initial",
+    "m002_follow_ups",
+    "m003_answer_search",
+    "m004_grade_advice",
+    "m005_kinds_and_topics",
+    "m006_each_fact_once",
+]
 
 
 def _interview(interview_id: str = "i1", n: int = 3) -> Interview:

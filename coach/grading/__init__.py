@@ -61,12 +61,34 @@ class FallbackGrader:
         return grade.model_copy(update={"fallback_reason": reason})
 
 
+class StandInGrader:
+    """The rule-based grader standing in for an LLM whose settings cannot be used; each grade says why.
+
+    Unlike FallbackGrader it logs nothing per answer: the Settings page and the CLI report the
+    setting once, where it is read.
+    """
+
+    name = "llm"
+
+    def __init__(self, reason: str, backup: Grader):
+        self.reason = reason
+        self.backup = backup
+
+    def grade(
+        self, question: str, answer: str, question_type: QuestionType = "behavioral", reply: ReplyTo | None = None
+    ) -> Grade:
+        grade = self.backup.grade(question, answer, question_type, reply)
+        return grade.model_copy(update={"fallback_reason": self.reason})
+
+
 def make_grader(settings: Settings | None = None) -> Grader:
     """The LLM with rules as fallback when an LLM is configured, else the rule-based grader."""
     from coach.grading.rules import RuleBasedGrader  # the graders import this package
 
     if settings is None or not settings.llm_configured:
         return RuleBasedGrader()
+    if settings.llm_problem:
+        return StandInGrader(settings.llm_problem, RuleBasedGrader())
     from coach.grading.llm import LLMGrader
 
     return FallbackGrader(LLMGrader(settings), RuleBasedGrader())

@@ -3,7 +3,8 @@
 The only module that imports `openai`. Every failure becomes a GradingError whose message
 says why in words fit for the page ("the LLM server could not be reached"); the caller
 falls back to the rule-based grader with that reason. Messages never quote the server's
-error text, which can echo parts of the API key.
+error text, which can echo parts of the API key, and the key itself is removed from every reply
+before any of it becomes a grade.
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ MAX_FOLLOW_UP_CHARS = 300
 MIN_QUOTE_CHARS = 8  # shorter "quotes" ("error", "I did") match anywhere and prove nothing
 MIN_QUOTE_WORDS = 2
 LOCAL_MAX_TOKENS = 1500  # local servers may otherwise generate until the timeout
+OPENAI_URL = "https://api.openai.com/v1"
+KEY_REMOVED = "[API key removed]"
+# Shorter "keys" are placeholders local servers ignore ("EMPTY", "none"); replacing them would
+# mangle ordinary words in the feedback.
+MIN_SCRUBBED_KEY_CHARS = 6
 
 
 # -- the reply we ask for ----------------------------------------------------
@@ -245,6 +251,30 @@ def _default_feedback(part: PartName, score: int) -> str:
     return f"No {part} found in your answer." if score == 0 else f"Your {part} could be more specific."
 
 
+def scrub_key(text: str, key: str | None) -> str:
+    """The text with every copy of the API key replaced: a server can echo what it was sent."""
+    if not key or len(key) < MIN_SCRUBBED_KEY_CHARS:
+        return text
+    return text.replace(key, KEY_REMOVED)
+
+
+def scrub_reply(reply: LLMReply, key: str | None) -> LLMReply:
+    """The reply with the API key removed from every string in it, before it is clipped or kept."""
+    if not key:
+        return reply
+    return LLMReply.model_validate(_scrub_strings(reply.model_dump(), key))
+
+
+def _scrub_strings(value: Any, key: str) -> Any:
+    if isinstance(value, str):
+        return scrub_key(value, key)
+    if isinstance(value, list):
+        return [_scrub_strings(item, key) for item in value]
+    if isinstance(value, dict):
+        return {name: _scrub_strings(item, key) for name, item in value.items()}
+    return value
+
+
 def parse_reply(content: str) -> LLMReply:
     """The reply's JSON as an LLMReply; raises GradingError saying what was wrong with it."""
     text = content.strip()
@@ -302,14 +332,18 @@ class LLMGrader:
     name = "llm"
 
     def __init__(self, settings: Settings, prompt: PromptTemplate | None = None):
+        if settings.llm_problem:
+            # Without its server the client would send the answer to api.openai.com instead.
+            raise GradingError(settings.llm_problem)
         self.model = settings.model
         self.timeout = settings.llm_timeout
         self.base_url = settings.openai_base_url
         self.prompt = prompt or load_prompt(PROMPT_NAME)
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-        # A local server needs no key, but the client insists on one.
+        self._key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        # Both given, so the client never reads OPENAI_* from the environment past the checks in
+        # coach.config. A local server needs no key, but the client insists on one.
         self._client = openai.OpenAI(
-            api_key=key or "no-key", base_url=self.base_url or None, timeout=self.timeout, max_retries=0
+            api_key=self._key or "no-key", base_url=self.base_url or OPENAI_URL, timeout=self.timeout, max_retries=0
         )
 
     @property
@@ -331,8 +365,12 @@ class LLMGrader:
         nonce = secrets.token_hex(8)
         system, user = self.prompt.render(question=question, answer=answer, question_type=question_type, nonce=nonce)
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
-        content = self._complete(messages, deadline=started + self.timeout)
-        grade = grade_from_reply(parse_reply(content), answer)
+        try:
+            reply = parse_reply(self._complete(messages, deadline=started + self.timeout))
+        except GradingError as exc:
+            # The reasons are our own words; scrubbed all the same, as they are stored with the grade.
+            raise GradingError(scrub_key(str(exc), self._key)) from exc
+        grade = grade_from_reply(scrub_reply(reply, self._key), answer)
         return grade.model_copy(
             update={
                 "model": self.model,
@@ -446,7 +484,10 @@ class ConnectionReport:
 
 def check_connection(settings: Settings) -> ConnectionReport:
     """Ask the server for its models, then grade a built-in sample answer (never the user's)."""
-    grader = LLMGrader(settings)
+    try:
+        grader = LLMGrader(settings)
+    except GradingError as exc:
+        return ConnectionReport(False, [f"No request was sent: {exc}."])
     lines = []
     try:
         models = grader.list_models()
