@@ -9,13 +9,13 @@ from app_pages import ui
 # A local image: a ":material/...:" page icon makes every browser fetch the favicon from a Google host.
 st.set_page_config(page_title="STAR Coach", page_icon=str(Path(__file__).parent / "app_pages" / "star.png"))
 
-# .streamlit/config.toml binds to loopback, but Streamlit reads it from the working directory
-# only: started from elsewhere, the app would listen on every interface. Say so plainly.
+# .streamlit/config.toml (read beside app.py and in the working directory) binds to loopback; a
+# --server.address or STREAMLIT_SERVER_ADDRESS given at start-up overrides it. Say so plainly.
 if st.get_option("server.address") not in ("127.0.0.1", "localhost", "::1"):
     st.warning(
         "STAR Coach is reachable from other machines on this network (server.address is "
-        f"{st.get_option('server.address') or 'every interface'}). There is no login: start it from the "
-        "project folder to use the safe defaults, or see the README's 'Exposing the app'."
+        f"{st.get_option('server.address') or 'every interface'}). There is no login: start it without "
+        "overriding server.address to keep it on this machine, or see the README's 'Exposing the app'."
     )
 
 pages = [

@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from coach.config import Settings, load_settings
-from coach.grading import make_grader
+from coach.grading import Deferred, make_grader
 from coach.highlight import escape_markdown as plain
 from coach.highlight import highlighted_html, legend_html
 from coach.history import HistoryService
@@ -30,7 +30,8 @@ def bank() -> list[Question]:
 
 @st.cache_resource
 def _service(db_path: str, grader_config: str) -> InterviewService:
-    return InterviewService(Path(db_path), bank(), make_grader(settings()))
+    current = settings()
+    return InterviewService(Path(db_path), bank(), Deferred(lambda: make_grader(current)))
 
 
 def service() -> InterviewService:

@@ -25,7 +25,7 @@ from benchmarks.checks import Check, p95, report, timed  # noqa: E402
 from coach.config import Settings  # noqa: E402
 from coach.evaluation import load_labelled  # noqa: E402
 from coach.grading import FallbackGrader  # noqa: E402
-from coach.grading.llm import LLMGrader, reset_remembered_modes  # noqa: E402
+from coach.grading.llm import LLMGrader  # noqa: E402
 from coach.grading.rules import RuleBasedGrader  # noqa: E402
 from tests.browser_support import free_port  # noqa: E402
 from tests.llm_server import FakeOpenAIServer, Reply, completion, grade_json, running_server  # noqa: E402
@@ -235,10 +235,8 @@ def main() -> int:
         lambda s: [busy_then_answers(s, 503, 2, (2, "rules"))],
     ]
     for scenario in scenarios:
-        reset_remembered_modes()  # each scenario starts as a fresh server would
         with running_server() as server:
             checks += scenario(server)
-    reset_remembered_modes()
     print()
     report(checks)
     return 0 if all(c.passed for c in checks) else 1

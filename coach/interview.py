@@ -11,7 +11,7 @@ from pathlib import Path
 
 import storage
 from coach.follow_up import choose_follow_up
-from coach.grading import Grader
+from coach.grading import Deferred, Grader
 from coach.library import QuestionLibrary
 from coach.models import (
     MAX_ANSWER_CHARS,
@@ -132,7 +132,13 @@ class InterviewService:
         )
         with _saving():
             storage.create_interview(self.db_path, interview)
+        self._prepare_grader()
         return interview
+
+    def _prepare_grader(self) -> None:
+        # A grader made on first use (the app's) is made as the interview starts, not on the first answer.
+        if isinstance(self.grader, Deferred):
+            self.grader.ready()
 
     def start_with_question(self, question: Question) -> Interview:
         """A one-question interview, for "practise this question now" and "try this question again"."""
@@ -142,6 +148,7 @@ class InterviewService:
         interview = Interview(id=uuid.uuid4().hex, created_at=storage.now(), setup=setup, question_ids=(question.id,))
         with _saving():
             storage.create_interview(self.db_path, interview)
+        self._prepare_grader()
         return interview
 
     def state(self, interview_id: str) -> InterviewState | None:

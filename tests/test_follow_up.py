@@ -13,7 +13,7 @@ import storage
 from coach.config import Settings
 from coach.follow_up import choose_follow_up, weakest_part
 from coach.grading import FallbackGrader
-from coach.grading.llm import LLMGrader, reset_remembered_modes
+from coach.grading.llm import LLMGrader
 from coach.grading.rules import RuleBasedGrader
 from coach.interview import AnswerRejected, InterviewService
 from coach.models import PARTS, InterviewSetup, Question
@@ -129,7 +129,6 @@ def test_empty_or_too_long_reply_is_refused(service: InterviewService) -> None:
 
 
 def test_the_llm_follow_up_comes_through_the_real_client(db_path: Path) -> None:
-    reset_remembered_modes()
     with running_server() as server:
         server.responder = lambda r: completion(
             grade_json(
@@ -204,7 +203,6 @@ def test_graded_by_rules_because_notice_in_the_app(db_path: Path, dead_llm: str)
 
 
 def test_llm_grade_in_the_app(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    reset_remembered_modes()
     server: FakeOpenAIServer
     with running_server() as server:
         monkeypatch.setenv("OPENAI_BASE_URL", server.url)

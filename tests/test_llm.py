@@ -12,7 +12,7 @@ import pytest
 
 from coach.config import Settings
 from coach.grading import FallbackGrader, make_grader
-from coach.grading.llm import PROMPT_NAME, LLMGrader, locate_quote, reset_remembered_modes
+from coach.grading.llm import PROMPT_NAME, LLMGrader, locate_quote
 from coach.grading.prompt import load_prompt
 from coach.grading.rules import RuleBasedGrader
 from coach.models import ADVICE_CODES, PARTS
@@ -30,10 +30,8 @@ ANSWER = (
 
 @pytest.fixture
 def server() -> Iterator[FakeOpenAIServer]:
-    reset_remembered_modes()
     with running_server() as s:
         yield s
-    reset_remembered_modes()
 
 
 def settings_for(url: str, timeout: float = 5.0, key: str | None = None) -> Settings:
@@ -101,9 +99,12 @@ def test_json_schema_refused_downgrades_to_json_object_and_is_remembered(server:
     assert [r.get("response_format", {}).get("type") for r in server.requests] == ["json_schema", "json_object"]
     assert server.requests[1]["response_format"]["schema"]["required"][:4] == list(PARTS)
     assert grader.mode == "json_object"
-    LLMGrader(settings_for(server.url)).grade(QUESTION, ANSWER)  # a new grader, the same server
+    grader.grade(QUESTION, ANSWER)  # the same grader remembers what this server accepts
     assert len(server.requests) == 3
     assert server.requests[2]["response_format"]["type"] == "json_object"
+    # The memory is the grader's own, not every session's: a new grader (new settings) tries afresh.
+    LLMGrader(settings_for(server.url)).grade(QUESTION, ANSWER)
+    assert [r["response_format"]["type"] for r in server.requests[3:]] == ["json_schema", "json_object"]
 
 
 def test_no_response_format_at_all_falls_back_to_plain_json_by_instruction(server: FakeOpenAIServer) -> None:

@@ -21,7 +21,7 @@ import pytest
 
 from coach.config import Settings
 from coach.grading import FallbackGrader
-from coach.grading.llm import LLMGrader, reset_remembered_modes
+from coach.grading.llm import LLMGrader
 from coach.grading.rules import RuleBasedGrader
 from coach.models import PARTS
 from tests.browser_support import free_port
@@ -74,7 +74,6 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_grading_through_a_real_llama_cpp_server(llama_server: str) -> None:
-    reset_remembered_modes()
     settings = Settings(db_path=Path("/unused.db"), model="smollm2", openai_base_url=llama_server, llm_timeout=120)
     llm = LLMGrader(settings)
     grade = FallbackGrader(llm, RuleBasedGrader()).grade("Tell me about a time you reduced picking errors.", ANSWER)

@@ -73,9 +73,8 @@ def test_injection_never_raises_the_rules_score(base: str, injection: str) -> No
 
 def test_injection_stays_inside_the_llm_delimiters() -> None:
     from coach.config import Settings
-    from coach.grading.llm import LLMGrader, reset_remembered_modes
+    from coach.grading.llm import LLMGrader
 
-    reset_remembered_modes()
     with running_server() as server:
         grader = LLMGrader(Settings(db_path=Path("/x.db"), model="m", openai_base_url=server.url))
         for injection in INJECTIONS:

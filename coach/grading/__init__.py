@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from coach.models import Grade, QuestionType, ReplyTo
@@ -54,9 +56,11 @@ class FallbackGrader:
         except GradingError as exc:
             reason = str(exc)
         except Exception as exc:  # a bug or an unforeseen reply must not cost the user a grade
-            log.exception("the LLM grader failed unexpectedly")
+            # The type only: an exception's text may quote a server's reply, and the logs never hold the key.
+            log.error("the LLM grader failed unexpectedly (%s)", type(exc).__name__)
             reason = f"the LLM grader failed unexpectedly ({type(exc).__name__})"
-        log.warning("graded by rules because %s", reason)
+        # Said on the grade itself: a log line per answer would flood a batch's stderr.
+        log.info("graded by rules because %s", reason)
         grade = self.backup.grade(question, answer, question_type, reply)
         return grade.model_copy(update={"fallback_reason": reason})
 
@@ -79,6 +83,32 @@ class StandInGrader:
     ) -> Grade:
         grade = self.backup.grade(question, answer, question_type, reply)
         return grade.model_copy(update={"fallback_reason": self.reason})
+
+
+class Deferred:
+    """A grader made when it is first needed. The rule-based grader's cue tables take a tenth of a second
+    to build, which the app's first page (a setup form that grades nothing) should not wait for."""
+
+    def __init__(self, make: Callable[[], Grader]):
+        self._make = make
+        self._grader: Grader | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self.ready().name
+
+    def ready(self) -> Grader:
+        """The grader, made now if it was not yet."""
+        with self._lock:
+            if self._grader is None:
+                self._grader = self._make()
+            return self._grader
+
+    def grade(
+        self, question: str, answer: str, question_type: QuestionType = "behavioral", reply: ReplyTo | None = None
+    ) -> Grade:
+        return self.ready().grade(question, answer, question_type, reply)
 
 
 def make_grader(settings: Settings | None = None) -> Grader:

@@ -301,9 +301,6 @@ def parse_reply(content: str) -> LLMReply:
 
 # -- talking to the server ---------------------------------------------------
 
-_modes: dict[str, Mode] = {}  # per server and model: the structured-output mode that worked
-_modes_lock = threading.Lock()
-
 
 def _status_reason(status: int) -> str:
     if status in (401, 403):
@@ -345,16 +342,16 @@ class LLMGrader:
         self._client = openai.OpenAI(
             api_key=self._key or "no-key", base_url=self.base_url or OPENAI_URL, timeout=self.timeout, max_retries=0
         )
-
-    @property
-    def server_key(self) -> str:
-        return f"{self.base_url or 'openai'}|{self.model}"
+        # The structured-output mode this server and model accepted, once one has worked: this grader's
+        # own memory (one per configured server), shared by the sessions that grade through it.
+        self._mode: Mode | None = None
+        self._mode_lock = threading.Lock()
 
     @property
     def mode(self) -> Mode | None:
         """The structured-output mode this server is known to accept, once one has worked."""
-        with _modes_lock:
-            return _modes.get(self.server_key)
+        with self._mode_lock:
+            return self._mode
 
     def grade(
         self, question: str, answer: str, question_type: QuestionType = "behavioral", reply: ReplyTo | None = None
@@ -401,8 +398,8 @@ class LLMGrader:
                 # ValueError: a body that claims to be JSON and is not.
                 raise GradingError("the LLM server's reply was not a chat completion") from exc
             content = self._content(response)
-            with _modes_lock:
-                _modes[self.server_key] = attempt.mode
+            with self._mode_lock:
+                self._mode = attempt.mode
             return content
 
     def _next_attempt(self, attempt: Attempt, status: int, deadline: float) -> bool:
@@ -454,12 +451,6 @@ class LLMGrader:
         return [m.id for m in models.data]
 
 
-def reset_remembered_modes() -> None:
-    """Forget what servers accepted (tests, and after the user changes the server)."""
-    with _modes_lock:
-        _modes.clear()
-
-
 # -- the Settings page's connection test ----------------------------------------
 
 SAMPLE_QUESTION = "Tell me about a time you reduced picking errors."
@@ -496,11 +487,12 @@ def check_connection(settings: Settings) -> ConnectionReport:
     else:
         listed = "is" if settings.model in models else "is not"
         lines.append(f"The server offers {len(models)} model(s); {settings.model} {listed} among them.")
-    reset_remembered_modes()  # test afresh: the server may have changed
     try:
         grade = grader.grade(SAMPLE_QUESTION, SAMPLE_ANSWER)
     except GradingError as exc:
         return ConnectionReport(False, [*lines, f"Grading a sample answer failed: {exc}."])
+    except Exception as exc:  # the test must report, never take the Settings page down
+        return ConnectionReport(False, [*lines, f"Grading a sample answer failed unexpectedly ({type(exc).__name__})."])
     mode = grader.mode or "json_schema"
     lines.append(f"Graded a sample answer in {grade.latency_ms or 0:.0f} ms: {grade.overall}/100.")
     lines.append(f"The server supports {_MODE_WORDS[mode]}.")
