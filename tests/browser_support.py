@@ -75,6 +75,9 @@ def streamlit_process(
     log_path = db_path.parent / f"streamlit-{port}.log"
     command = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port)]
     command += ["--server.headless", "true"] + (["--server.address", address] if address else [])
+    # Nothing edits the source while a test runs; a watcher would only spend CPU (and a file touched
+    # by another process mid-test would change what the page shows).
+    command += ["--server.fileWatcherType", "none"]
     with open(log_path, "w") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from coach.models import Question
 from coach.questions import load_bank
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +33,45 @@ def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(scope="session")
 def bank() -> list[Question]:
     return load_bank()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """One headless Chromium for every browser test of the run: each test opens its own context in it."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: Browser, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Page]:
+    """A fresh page (its own cookies and storage) in the shared browser; a dialog fails the test. When the
+    test fails, the page as it was is kept beside its files (a screenshot and the HTML) for the report."""
+    context = chromium.new_context()
+    fresh = context.new_page()
+    dialogs: list[str] = []
+    fresh.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    yield fresh
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        fresh.screenshot(path=tmp_path / "failed-page.png", full_page=True)
+        (tmp_path / "failed-page.html").write_text(fresh.content(), encoding="utf-8")
+        print(f"\nthe page at the failure: {tmp_path}/failed-page.png and .html (server logs beside them)")
+    context.close()
+    assert dialogs == [], f"a dialog fired: {dialogs}"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    # The call's outcome, for fixtures to look at in their teardown.
+    report = yield
+    if report.when == "call":
+        item.report_call = report  # type: ignore[attr-defined]
+    return report
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -13,7 +13,6 @@ import pytest
 
 from tests.browser_support import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     add_custom_question,
     settle,
     start_and_answer,
@@ -27,7 +26,7 @@ if not os.path.exists(CHROMIUM):
         raise RuntimeError(f"{CHROMIUM} is missing: CI must install Debian's chromium")
     pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 ANSWERS = [
     "At our regional DC in 2023 about 3% of orders shipped with a wrong item. I was asked to halve that "
@@ -38,19 +37,6 @@ ANSWERS = [
     "90 minutes. My goal was to cut them by half. I filmed a changeover, ran a SMED workshop and moved "
     "tooling prep offline. Changeovers fell to 40 minutes in two months and OEE rose 6 points.",
 ]
-
-
-@pytest.fixture
-def page():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context()
-        page = context.new_page()
-        dialogs: list[str] = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        yield page
-        browser.close()
-        assert dialogs == [], f"a dialog fired: {dialogs}"
 
 
 def answer(page: Page, text: str, graded_so_far: int) -> float:

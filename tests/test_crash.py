@@ -10,20 +10,21 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 import storage
 from tests.browser_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     ROOT,
-    require_chromium,
     start_and_answer,
     streamlit_process,
     streamlit_server,
 )
 from tests.llm_server import Reply, completion, grade_json, running_server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 ANSWER = (
     "At our Leeds DC in 2023, 3% of orders shipped with a wrong item. I was asked to halve that within a "
@@ -45,15 +46,12 @@ def integrity(db: Path) -> str:
 
 
 @pytest.mark.browser
-def test_kill_9_while_grading_then_restart_resumes(tmp_path: Path) -> None:
-    require_chromium()
-    from playwright.sync_api import expect, sync_playwright
+def test_kill_9_while_grading_then_restart_resumes(tmp_path: Path, page: Page) -> None:
+    from playwright.sync_api import expect
 
     db = tmp_path / "coach.db"
-    with running_server() as llm, sync_playwright() as p:
+    with running_server() as llm:
         llm.enqueue(Reply(delay_s=60, body=completion(grade_json(ANSWER)).body))  # grading hangs
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
         env = {"OPENAI_BASE_URL": llm.url, "STAR_COACH_MODEL": "test-model", "STAR_COACH_LLM_TIMEOUT": "120"}
         with streamlit_process(db, env) as (url, process):
             start_and_answer(page, url, 2, ANSWER)
@@ -73,7 +71,6 @@ def test_kill_9_while_grading_then_restart_resumes(tmp_path: Path) -> None:
             page.get_by_role("button", name="Grade it now").click()
             expect(page.get_by_text("Question 2 of 2")).to_be_visible(timeout=30_000)
             expect(page.get_by_text("Score:", exact=False).first).to_be_visible()
-        browser.close()
     (answer,) = storage.list_answers(db, interview.id)
     assert answer.grade is not None and answer.grade.grader == "rules"
 

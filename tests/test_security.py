@@ -6,6 +6,7 @@ import json
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,14 +14,14 @@ import storage
 from coach.grading.rules import RuleBasedGrader
 from coach.models import PARTS
 from tests.browser_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     add_custom_question,
-    require_chromium,
     settle,
     streamlit_process,
 )
 from tests.llm_server import answer_in, running_server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 CANARY_KEY = "sk-STARCOACH-canary-7f3a9c1e5b"
 HOSTILE = [
@@ -89,25 +90,20 @@ def test_injection_stays_inside_the_llm_delimiters() -> None:
 
 
 @pytest.mark.browser
-def test_secrets_loopback_and_hostile_text_in_the_running_app(tmp_path: Path) -> None:
-    require_chromium()
-    from playwright.sync_api import expect, sync_playwright
+def test_secrets_loopback_and_hostile_text_in_the_running_app(tmp_path: Path, page: Page) -> None:
+    from playwright.sync_api import expect
 
     db = tmp_path / "data" / "coach.db"
     db.parent.mkdir()
     downloads: dict[str, bytes] = {}
-    dialogs: list[str] = []
     hostile_answer = " ".join(HOSTILE) + " " + STORY
     hostile_question = "Tell me about " + " ".join(HOSTILE)
-    with running_server() as llm, sync_playwright() as p:
+    with running_server() as llm:
         env = {"OPENAI_API_KEY": CANARY_KEY, "OPENAI_BASE_URL": llm.url, "STAR_COACH_MODEL": "test-model"}
         # address=None: the project's .streamlit/config.toml alone decides where the app listens.
         with streamlit_process(db, env, address=None) as (url, _process):
             port = int(url.rsplit(":", 1)[1])
             addresses = tcp_listen_addresses(port)
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
             html_seen = []
 
             # A custom question full of markup, practised at once, with a hostile answer.
@@ -157,13 +153,12 @@ def test_secrets_loopback_and_hostile_text_in_the_running_app(tmp_path: Path) ->
                         'img[src="x"], svg[onload], iframe[src^="javascript"], a[href^="javascript"]'
                     ).length"""
             )
-            browser.close()
         log_text = "\n".join(f.read_text(errors="replace") for f in db.parent.glob("streamlit-*.log"))
 
     # Exposure: the default configuration listens on loopback only.
     assert addresses == {"127.0.0.1"}, f"listening on {addresses}"
-    # Hostile text was text: no dialog, no element made from it.
-    assert dialogs == [] and injected == 0
+    # Hostile text was text: no element made from it (and no dialog: the page fixture fails on one).
+    assert injected == 0
     # The key went to the LLM server as the bearer token, and nowhere else.
     assert llm.headers and all(h.get("authorization") == f"Bearer {CANARY_KEY}" for h in llm.headers)
     files = {p.name: p.read_bytes() for p in db.parent.iterdir() if p.is_file()}
@@ -183,22 +178,18 @@ def test_secrets_loopback_and_hostile_text_in_the_running_app(tmp_path: Path) ->
 
 
 @pytest.mark.browser
-def test_upload_size_limits_hold_in_the_browser(tmp_path: Path) -> None:
-    require_chromium()
-    from playwright.sync_api import expect, sync_playwright
+def test_upload_size_limits_hold_in_the_browser(tmp_path: Path, page: Page) -> None:
+    from playwright.sync_api import expect
 
     big = tmp_path / "questions.csv"
     row = "Tell me about a time you improved a warehouse process and what changed,logistics\n"
     big.write_text("text,topics\n" + row * (1_500_000 // len(row)), encoding="utf-8")  # 1.5 MB: over 1 MB
     db = tmp_path / "data" / "coach.db"
     db.parent.mkdir()
-    with sync_playwright() as p, streamlit_process(db, address=None) as (url, _process):
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
+    with streamlit_process(db, address=None) as (url, _process):
         page.goto(f"{url}/question_bank")
         page.get_by_role("tab", name="Import and export").click()
         page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(big))
         expect(page.get_by_text("must be 1", exact=False)).to_be_visible(timeout=30_000)
         expect(page.get_by_role("button", name="Import questions")).to_have_count(0)
-        browser.close()
     assert storage.list_custom_questions(db) == []
