@@ -8,6 +8,7 @@ import streamlit as st
 
 from app_pages import ui
 from coach.history import HistoryQuery
+from coach.interview import NotSaved
 from coach.models import LEVEL_LABELS, TOPIC_LABELS, TYPE_LABELS, Answer
 
 PER_PAGE = 25
@@ -89,14 +90,17 @@ def actions(answer: Answer) -> None:
         return
     st.warning("Delete this answer, or the whole interview it belongs to? This cannot be undone.")
     one, whole, keep = st.columns(3)
-    if one.button("Delete this answer", key=f"delete-answer-{answer.id}", type="primary"):
-        history.delete_answer(answer.id)
-        st.session_state["flash"] = "Deleted the answer."
-        st.rerun()
-    if whole.button("Delete the whole interview", key=f"delete-interview-{answer.id}"):
-        count = history.delete_interview(answer.interview_id)
-        st.session_state["flash"] = f"Deleted the interview and its {count} answer(s)."
-        st.rerun()
+    try:
+        if one.button("Delete this answer", key=f"delete-answer-{answer.id}", type="primary"):
+            history.delete_answer(answer.id)
+            st.session_state["flash"] = "Deleted the answer."
+            st.rerun()
+        if whole.button("Delete the whole interview", key=f"delete-interview-{answer.id}"):
+            count = history.delete_interview(answer.interview_id)
+            st.session_state["flash"] = f"Deleted the interview and its {count} answer(s)."
+            st.rerun()
+    except NotSaved as exc:  # the database could not take it: said, and the answer is still there
+        st.warning(ui.plain(str(exc)))
     if keep.button("Keep it", key=f"keep-{answer.id}"):
         st.session_state.pop(confirm_key, None)
         st.rerun()

@@ -145,7 +145,11 @@ def edit_or_delete(question: Question) -> None:
     st.warning("Delete this question? Past answers to it stay in your history.")
     yes, no = st.columns(2)
     if yes.button("Yes, delete it", key=f"confirm-{question.id}", type="primary"):
-        library.delete(question.id)
+        try:
+            library.delete(question.id)
+        except QuestionInputError as exc:  # the database could not take it: said, nothing lost
+            st.warning(ui.plain(" ".join(exc.problems)))
+            return
         st.session_state.pop("confirm-delete", None)
         st.session_state["flash"] = "Deleted the question."
         st.rerun()

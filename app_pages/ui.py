@@ -13,7 +13,7 @@ from coach.grading import Deferred, make_grader
 from coach.highlight import escape_markdown as plain
 from coach.highlight import highlighted_html, legend_html
 from coach.history import HistoryService
-from coach.interview import InterviewService
+from coach.interview import AnswerRejected, InterviewService
 from coach.models import PARTS, Answer, Grade, Question
 from coach.questions import load_bank
 
@@ -54,8 +54,13 @@ def short(text: str, limit: int = 90) -> str:
 
 
 def practise_now(question: Question) -> None:
-    """Start a one-question interview and go to it."""
-    go_to_interview(service().start_with_question(question).id)
+    """Start a one-question interview and go to it; if it cannot be saved, say why where the button was."""
+    try:
+        interview = service().start_with_question(question)
+    except AnswerRejected as exc:
+        st.warning(plain(str(exc)))
+        return
+    go_to_interview(interview.id)
 
 
 def go_to_interview(interview_id: str) -> None:

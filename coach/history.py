@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import storage
 from coach.export import answers_csv, answers_json, interview_markdown
-from coach.interview import question_asked
+from coach.interview import NotSaved, question_asked
 from coach.library import QuestionLibrary
 from coach.models import Answer, Question
 from coach.progress import Progress, compute_progress
@@ -70,10 +72,12 @@ class HistoryService:
         return self.library.get(answer.question_id) or question_asked(answer)
 
     def delete_answer(self, answer_id: int) -> bool:
-        return store.delete_answer(self.db_path, answer_id)
+        with _deleting():
+            return store.delete_answer(self.db_path, answer_id)
 
     def delete_interview(self, interview_id: str) -> int:
-        return store.delete_interview(self.db_path, interview_id)
+        with _deleting():
+            return store.delete_interview(self.db_path, interview_id)
 
     def export(self, query: HistoryQuery, fmt: str) -> str:
         """Every answer matching the filters (not just one page) as CSV or JSON."""
@@ -114,6 +118,14 @@ class HistoryService:
             raise RestoreError(f"The database could not take the backup: {exc}.") from exc
         self.library.forget_topics()  # a backup from before answers kept their topics
         return counts
+
+
+@contextmanager
+def _deleting() -> Iterator[None]:
+    try:
+        yield
+    except storage.StorageUnavailable as exc:
+        raise NotSaved(f"Nothing was deleted: {str(exc).rstrip('.')}. Try again in a moment.") from exc
 
 
 def _start_of(day: date | None) -> datetime | None:

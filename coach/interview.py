@@ -39,12 +39,14 @@ class NotSaved(AnswerRejected):
 
 
 @contextmanager
-def _saving() -> Iterator[None]:
+def _saving(typed: bool = False) -> Iterator[None]:
+    """A storage failure as NotSaved, in words; `typed` when the user's text is shown back with Retry."""
     try:
         yield
     except storage.StorageUnavailable as exc:
         reason = str(exc).rstrip(".")
-        raise NotSaved(f"Not saved: {reason}. Your text is below so you can copy it; Retry saves it again.") from exc
+        then = "Your text is below so you can copy it; Retry saves it again." if typed else "Try again in a moment."
+        raise NotSaved(f"Not saved: {reason}. {then}") from exc
 
 
 def validate_answer(text: str) -> str:
@@ -201,7 +203,7 @@ class InterviewService:
         text = validate_answer(text)
         state, question = self._current(interview_id, position, seen)
         try:
-            with _saving():
+            with _saving(typed=True):
                 return storage.record_answer(
                     self.db_path, interview_id, state.position, _asked(question), text, topics=question.topics
                 )
@@ -270,7 +272,7 @@ class InterviewService:
         if len(answer.text) + len(REPLY_SEPARATOR) + len(text) > MAX_ANSWER_CHARS:
             room = MAX_ANSWER_CHARS - len(answer.text) - len(REPLY_SEPARATOR)
             raise AnswerRejected(f"Your reply is too long for this answer: {max(room, 0):,} characters are left.")
-        with _saving():
+        with _saving(typed=True):
             recorded = storage.record_follow_up_reply(self.db_path, follow_up_id, text)
         if not recorded:
             raise AnswerRejected(_MOVED_ON)

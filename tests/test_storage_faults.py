@@ -16,6 +16,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import storage
+from coach.history import HistoryService
+from coach.interview import NotSaved
+from coach.library import QuestionLibrary
 from tests.test_app import ANSWER, button, new_app, start_interview
 from tests.test_cli import run
 from tests.test_cli_data import lines
@@ -149,7 +152,15 @@ def test_read_only_database_shows_history_and_keeps_a_new_answer(
     history.switch_page("app_pages/history.py").run()
     assert not history.exception
     assert "is read-only" in _warnings(history), "every page says so"
-    assert len(storage.list_answers(db, interview_id)) == 1
+    (kept,) = storage.list_answers(db, interview_id)
+    # Every other write says so too, on its page, and changes nothing.
+    bank_page = new_app()
+    bank_page.switch_page("app_pages/question_bank.py").run()
+    button(bank_page, "Practise this question now").click().run()
+    assert not bank_page.exception and "Not saved: " in _warnings(bank_page)
+    with pytest.raises(NotSaved, match=r"Nothing was deleted: .* is read-only"):
+        HistoryService(db, QuestionLibrary(db, [])).delete_answer(kept.id)
+    assert len(storage.list_interviews(db)) == 1
 
 
 # -- files that are not ours --------------------------------------------------------
