@@ -59,7 +59,7 @@ def detail(answer: Answer) -> None:
             st.caption(f"Graded in {answer.grade.latency_ms:.0f} ms" + _model_note(answer))
     else:
         ui.show_text(answer.graded_text)
-        st.warning(answer.grade_error or "This answer has not been graded.")
+        st.warning(ui.plain(answer.grade_error or "This answer has not been graded."))
     actions(answer)
 
 

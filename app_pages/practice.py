@@ -70,7 +70,7 @@ def setup_form() -> None:
             try:
                 set_current(service.start(setup).id)
             except AnswerRejected as exc:
-                st.warning(str(exc))
+                st.warning(ui.plain(str(exc)))
                 return
             st.rerun()
 
@@ -123,7 +123,8 @@ def show_feedback(state: InterviewState, answer: Answer) -> None:
         if latest or st.toggle(compact_score(answer), key=f"detail-{answer.id}"):
             ui.show_grade(answer)
         return
-    st.warning(f"{answer.grade_error or 'This answer has not been graded yet.'} Your answer is saved.")
+    reason = answer.grade_error or "This answer has not been graded yet."
+    st.warning(ui.plain(f"{reason} Your answer is saved."))
     # Rendering never writes: the button asks the next turn to grade it.
     st.button("Grade it now", key=f"regrade-{answer.id}", on_click=grade_next, args=(answer.id,))
 
@@ -209,7 +210,7 @@ def show_rejection(send: Callable[[str], int] | None = None) -> None:
     rejected = st.session_state.pop("rejected", None)
     if rejected:
         message, text, retry = rejected
-        st.warning(message)
+        st.warning(ui.plain(message))  # it may name the database path
         if text.strip():
             st.code(text, language=None, wrap_lines=True)
             if retry and send is not None:

@@ -101,7 +101,7 @@ def weak_spots(progress: Progress) -> None:
         try:
             interview = ui.service().start(weak_spots_setup(progress))
         except AnswerRejected as exc:
-            st.warning(str(exc))
+            st.warning(ui.plain(str(exc)))
             return
         ui.go_to_interview(interview.id)
 

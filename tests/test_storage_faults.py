@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import sqlite3
 import subprocess
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ import storage
 from coach.history import HistoryService
 from coach.interview import NotSaved
 from coach.library import QuestionLibrary
-from tests.test_app import ANSWER, button, new_app, start_interview
+from tests.test_app import ANSWER, button, new_app, read, start_interview, warnings
 from tests.test_cli import run
 from tests.test_cli_data import lines
 
@@ -73,17 +72,8 @@ def _fill(disk: Path) -> Path:
     return filler
 
 
-def _read(markdown: str) -> str:
-    """Markdown as the user reads it: the escapes that keep a path from being formatting are not seen."""
-    return re.sub(r"\\(.)", r"\1", markdown)
-
-
-def _warnings(at: AppTest) -> str:
-    return "\n".join(_read(w.value) for w in at.warning)
-
-
 def _errors(at: AppTest) -> str:
-    return "\n".join(_read(e.value) for e in at.error)
+    return "\n".join(read(e.value) for e in at.error)
 
 
 # -- a full disk ------------------------------------------------------------------
@@ -99,7 +89,7 @@ def test_full_disk_keeps_the_answer_says_why_and_retry_saves_it(
     filler = _fill(small_disk)
     at.chat_input[0].set_value(LONG_ANSWER).run()
     assert not at.exception
-    assert "Not saved: the disk that holds your STAR Coach database is full: free some space." in _warnings(at)
+    assert "Not saved: the disk that holds your STAR Coach database is full: free some space." in warnings(at)
     assert [c.value for c in at.code] == [LONG_ANSWER], "the typed answer is shown back, whole"
     interview_id = at.session_state["interview_id"]
     # Reading still works on a full disk: the other pages open.
@@ -146,18 +136,18 @@ def test_read_only_database_shows_history_and_keeps_a_new_answer(
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
     at.chat_input[0].set_value(LONG_ANSWER).run()
     assert not at.exception
-    assert "is read-only" in _warnings(at)
+    assert "is read-only" in warnings(at)
     assert [c.value for c in at.code] == [LONG_ANSWER]
     history = new_app()
     history.switch_page("app_pages/history.py").run()
     assert not history.exception
-    assert "is read-only" in _warnings(history), "every page says so"
+    assert "is read-only" in warnings(history), "every page says so"
     (kept,) = storage.list_answers(db, interview_id)
     # Every other write says so too, on its page, and changes nothing.
     bank_page = new_app()
     bank_page.switch_page("app_pages/question_bank.py").run()
     button(bank_page, "Practise this question now").click().run()
-    assert not bank_page.exception and "Not saved: " in _warnings(bank_page)
+    assert not bank_page.exception and "Not saved: " in warnings(bank_page)
     with pytest.raises(NotSaved, match=r"Nothing was deleted: .* is read-only"):
         HistoryService(db, QuestionLibrary(db, [])).delete_answer(kept.id)
     assert len(storage.list_interviews(db)) == 1
@@ -231,11 +221,11 @@ def test_a_newer_schema_opens_read_only_and_is_not_changed(db_path: Path) -> Non
 
     at.chat_input[0].set_value(LONG_ANSWER).run()
     assert not at.exception
-    assert "newer version of STAR Coach" in _warnings(at)
+    assert "newer version of STAR Coach" in warnings(at)
     assert [c.value for c in at.code] == [LONG_ANSWER]
     history = new_app()
     history.switch_page("app_pages/history.py").run()
-    assert not history.exception and "newer version of STAR Coach" in _warnings(history)
+    assert not history.exception and "newer version of STAR Coach" in warnings(history)
     assert len(storage.list_answers(db_path, interview_id)) == 1
     source = db_path.parent / "in.jsonl"
     source.write_text(lines(2))
@@ -250,7 +240,7 @@ def test_a_database_deleted_while_running_is_made_again_and_the_answer_kept(db_p
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     at.chat_input[0].set_value(ANSWER).run()
     assert not at.exception
-    assert "no longer in the database" in _warnings(at)
+    assert "no longer in the database" in warnings(at)
     assert [c.value for c in at.code] == [ANSWER]
     assert db_path.exists(), "made again, empty and migrated"
     at = start_interview(new_app(), 1)
