@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from statistics import mean
+from statistics import fmean
 from typing import Any
 
 from coach.models import TOPIC_LABELS, InterviewSetup, PartName
@@ -46,18 +46,20 @@ def compute_progress(rows: Sequence[Mapping[str, Any]], now: datetime | None = N
     points = [_point(r) for r in rows]
     if not points:
         return Progress(0, 0, None, {}, None, {}, [], None)
-    part_averages: dict[PartName, float] = {p: mean(pt[p] for pt in points) for p in PARTS}
+    part_averages: dict[PartName, float] = {p: fmean(pt[p] for pt in points) for p in PARTS}
     by_topic: dict[str, list[int]] = defaultdict(list)
+    read: dict[str, list[str]] = {}  # a few hundred distinct topic lists among thousands of answers
     for row in rows:
-        for topic in json.loads(row.get("topics") or "[]"):
+        raw = row.get("topics") or "[]"
+        for topic in read.get(raw) or read.setdefault(raw, json.loads(raw)):
             by_topic[topic].append(row["overall"])
     by_label = sorted(by_topic.items(), key=lambda kv: TOPIC_LABELS.get(kv[0], kv[0]))
-    topic_averages = {t: (len(v), mean(v)) for t, v in by_label}
+    topic_averages = {t: (len(v), fmean(v)) for t, v in by_label}
     overall = [pt["overall"] for pt in points]
     return Progress(
         answered=len(points),
         answered_this_week=sum(pt["when"] >= now - timedelta(days=7) for pt in points),
-        average=mean(overall),
+        average=fmean(overall),
         part_averages=part_averages,
         weakest_part=weakest_part(part_averages),
         topic_averages=topic_averages,
@@ -85,7 +87,7 @@ def chart_rows(points: Sequence[Mapping[str, Any]]) -> tuple[str, list[dict[str,
         groups[pt["interview_id"]].append(pt)
     rows = []
     for i, group in enumerate(groups.values(), start=1):
-        scores = {k: mean(pt[k] for pt in group) for k in ("overall", *PARTS)}
+        scores = {k: fmean(pt[k] for pt in group) for k in ("overall", *PARTS)}
         rows.append({"n": i, "when": group[0]["when"], "answers": len(group), **scores})
     return "Interview", rows
 
@@ -109,7 +111,7 @@ def _trend(overall: list[int]) -> float | None:
     if len(overall) < 4:
         return None
     window = min(RECENT, len(overall) // 2)
-    return mean(overall[-window:]) - mean(overall[-2 * window : -window])
+    return fmean(overall[-window:]) - fmean(overall[-2 * window : -window])
 
 
 def _reattempts(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Attempt]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -132,8 +133,8 @@ def get_answer(path: Path, answer_id: int) -> Answer | None:
         return answer_from_row(row) if row else None
 
 
-# Part scores are kept once, in a grade's components.
-_PART_SCORES = ", ".join(f"json_extract(g.components, '$.{p}.score') as {p}_score" for p in PARTS)
+# Part scores are kept once, in a grade's components: read with one parse of the JSON per row.
+_PART_SCORES = "json_extract(g.components, " + ", ".join(f"'$.{p}.score'" for p in PARTS) + ") as part_scores"
 
 
 def score_history(path: Path) -> list[dict[str, Any]]:
@@ -148,7 +149,10 @@ def score_history(path: Path) -> list[dict[str, Any]]:
         order by a.created_at, a.id
     """
     with connect(path) as db:
-        return list(db.query(sql))
+        rows = list(db.query(sql))
+    for row in rows:
+        row.update(zip((f"{p}_score" for p in PARTS), json.loads(row.pop("part_scores")), strict=True))
+    return rows
 
 
 # -- deleting -------------------------------------------------------------------

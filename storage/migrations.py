@@ -150,6 +150,8 @@ def m005_kinds_and_topics(db: Database) -> None:
     mark_batches(db)
     if "topics" not in db["answers"].columns_dict:
         db["answers"].add_column("topics", str)
+    # Finding the answers whose topics are not yet known stays quick when there are none.
+    db.execute("create index if not exists answers_topics_unknown on answers (question_id) where topics is null")
 
 
 def mark_batches(db: Database) -> None:
