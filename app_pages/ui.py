@@ -16,6 +16,7 @@ from coach.history import HistoryService
 from coach.interview import AnswerRejected, InterviewService
 from coach.models import PARTS, Answer, Grade, Question
 from coach.questions import load_bank
+from coach.star import graded_by
 
 
 def settings() -> Settings:
@@ -81,9 +82,7 @@ def show_list(items: list[str]) -> None:
 
 def grader_label(grade: Grade) -> str:
     """A short tag for lists: LLM, rules, or rules standing in for a failed LLM."""
-    if grade.grader == "llm":
-        return "LLM"
-    return "rules (LLM failed)" if grade.fallback_reason else "rules"
+    return graded_by(grade, short=True)
 
 
 def grader_caption(grade: Grade) -> str:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from coach import star
 from coach.models import PARTS, Grade, PartName, Question
 
 WEAK_SCORE = 2  # a part at or below this earns a follow-up
@@ -90,8 +91,7 @@ class FollowUpChoice:
 
 def weakest_part(grade: Grade) -> PartName | None:
     """The part to follow up on, or None when every part is good enough."""
-    part = min(PARTS, key=lambda p: grade.part(p).score)
-    return part if grade.part(part).score <= WEAK_SCORE else None
+    return star.weakest_part({p: grade.part(p).score for p in PARTS}, good_from=WEAK_SCORE + 1)
 
 
 def choose_follow_up(grade: Grade, question: Question | None) -> FollowUpChoice | None:

@@ -236,10 +236,6 @@ class Grade(BaseModel):
         """
         return [a.text for a in self.advice] or self.suggestions
 
-    def weakest_part(self) -> PartName:
-        # Ties go to the earlier part: a story is built from its start.
-        return min(PARTS, key=lambda p: self.part(p).score)
-
 
 class FollowUp(BaseModel):
     """The interviewer's follow-up on a weak answer, and the candidate's reply if any."""

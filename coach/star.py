@@ -28,11 +28,11 @@ def overall_score(components: Mapping[PartName, Component]) -> float:
     return sum(WEIGHTS[p] * components[p].score / 5 for p in PARTS) * 100
 
 
-def weakest_part(part_averages: Mapping[PartName, float]) -> PartName | None:
-    """The lowest-scoring part, unless every part is strong: then naming one would be criticism the answers
-    do not earn."""
-    weakest = min(PARTS, key=lambda p: part_averages[p])
-    return weakest if part_averages[weakest] < STRONG_PART_AVERAGE else None
+def weakest_part(scores: Mapping[PartName, float], good_from: float = STRONG_PART_AVERAGE) -> PartName | None:
+    """The lowest-scoring part (ties to the earlier part: a story is built from its start), unless even it
+    scores `good_from` or more: then naming one would be criticism the answer does not earn."""
+    weakest = min(PARTS, key=lambda p: scores[p])
+    return weakest if scores[weakest] < good_from else None
 
 
 def graded_by(grade: Grade, short: bool = False) -> str:

@@ -25,8 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from coach.config import Settings
 from coach.grading import GradingError
 from coach.grading.prompt import PromptTemplate, load_prompt
-from coach.grading.rules import WEIGHTS
 from coach.models import ADVICE_CODES, PARTS, Advice, Component, Grade, PartName, QuestionType, ReplyTo
+from coach.star import overall_score
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +217,7 @@ def grade_from_reply(reply: LLMReply, answer: str) -> Grade:
             evidence=spans[part] if score > 0 else [],
             feedback=_clip(part_reply.feedback, MAX_FEEDBACK_CHARS) or _default_feedback(part, score),
         )
-    overall = round(sum(WEIGHTS[p] * components[p].score / 5 for p in PARTS) * 100)
+    overall = round(overall_score(components))
     advice = _advice(reply)
     follow_up = _clip(reply.follow_up or "", MAX_FOLLOW_UP_CHARS) or None
     return Grade(

@@ -12,9 +12,9 @@ from coach.grading import text as txt
 from coach.grading.claims import Reading, distinct_steps, find_claims, hit, is_aside, quote
 from coach.grading.labeller import Clause, LabelModel, label_clauses
 from coach.models import PARTS, Component, Grade, PartName, QuestionType, ReplyTo
+from coach.star import overall_score
 
 PART_OF: dict[str, PartName] = dict(zip("STAR", PARTS, strict=True))
-WEIGHTS: dict[PartName, float] = {"situation": 0.15, "task": 0.2, "action": 0.35, "result": 0.3}
 
 
 @dataclass
@@ -126,7 +126,7 @@ class RuleBasedGrader:
             if not own_claims and score >= 4:
                 feedback = PRAISE[part].format(quote=feedback)
             components[part] = Component(present=True, score=score, evidence=ev.spans(answer), feedback=feedback)
-        raw = sum(WEIGHTS[p] * components[p].score / 5 for p in PARTS) * 100
+        raw = overall_score(components)
         overall = raw * math.prod(_penalty(c.code, r) for c in claims if c.code.startswith("answer."))
         # Each finer weakness of a part that is there costs a little more than its part score shows.
         overall *= 1 - CLAIM_COST * sum(
