@@ -478,6 +478,37 @@ def test_delete_answer_takes_its_grades_and_follow_up(db_path: Path) -> None:
     }
 
 
+def _search_index_problem(db_path: Path) -> str | None:
+    """FTS5's own check that the index holds exactly what its content (answers with their replies) holds."""
+    con = sqlite3.connect(db_path)
+    try:
+        con.execute("insert into answer_search(answer_search, rank) values ('integrity-check', 1)")
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    finally:
+        con.close()
+    return None
+
+
+def test_the_search_index_stays_exact_through_every_change(db_path: Path) -> None:
+    _interview(db_path, "i1")
+    ids = [_answer(db_path, "i1", f"Answer {i} about cross-docking.") for i in range(4)]
+    for answer_id in ids:
+        save_grade(db_path, answer_id, _grade(30))
+        assert ask_follow_up(db_path, answer_id, "result", "And the result?", "rules")
+    follow_ups = {a.id: a.follow_up.id for a in storage.list_answers(db_path, "i1") if a.follow_up}
+    assert storage.record_follow_up_reply(db_path, follow_ups[ids[0]], "Dwell time fell by a third.")
+    assert storage.record_follow_up_reply(db_path, follow_ups[ids[1]], "Trailers turned in 40 minutes.")
+    assert storage.skip_follow_up(db_path, follow_ups[ids[2]])
+    save_grade(db_path, ids[0], _grade(60))
+    assert _search_index_problem(db_path) is None
+    assert _search(db_path, "dwell") == {ids[0]} and _search(db_path, "trailers") == {ids[1]}
+    assert delete_answer(db_path, ids[1]) and _search(db_path, "trailers") == set()
+    assert _search_index_problem(db_path) is None
+    assert delete_interview(db_path, "i1") == 3
+    assert _search_index_problem(db_path) is None and _search(db_path, "cross-docking") == set()
+
+
 def test_delete_interview_takes_all_its_answers(db_path: Path) -> None:
     _interview(db_path, "gone")
     _interview(db_path, "stays")
