@@ -192,9 +192,15 @@ def test_a_file_that_is_not_ours_is_refused_and_left_as_it_was(
     assert not settings.exception and expected in _errors(settings)
     source = db_path.parent.parent / "in.jsonl"
     source.write_text(lines(2))
-    result = run("grade", "--grader", "rules", "--save", str(source), env_db=db_path)
-    assert result.returncode == 2 and expected in result.stderr and "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    for command in (
+        ("grade", "--grader", "rules", "--save", str(source)),
+        ("backup", str(db_path.parent.parent / "backup.json")),
+        ("export", "answers", "--format", "csv"),
+        ("questions", "list"),
+    ):
+        result = run(*command, env_db=db_path)
+        assert result.returncode == 2 and expected in result.stderr, command
+        assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, command
 
     assert _fingerprint(db_path / "keep.txt" if kind == "folder" else db_path) == before
     if kind == "another application's database":
