@@ -50,7 +50,8 @@ def browse() -> None:
     page = st.pagination(pages, key=f"page-{topic}-{level}-{kind}-{source}-{search}") if pages > 1 else 1
     for question in shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
         mark = "★ " if question.custom else ""
-        with st.expander(mark + ui.plain(ui.short(question.text, 120))):
+        # A search or filter that leaves one question shows it open, ready to practise.
+        with st.expander(mark + ui.plain(ui.short(question.text, 120)), expanded=len(shown) == 1):
             show_question(question, "browse")
 
 
