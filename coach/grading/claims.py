@@ -76,8 +76,8 @@ class Reading:
     def set_up(self) -> str:
         """The situation, and whatever comes before the first step (first-person background counts)."""
         first = next((i for i, c in enumerate(self.counted) if c.label in "AR"), len(self.counted))
-        before = self.counted[:first]
-        return self.text([c for c in self.counted if c.label == "S" or c in before])
+        # By position: "c in before" compared every clause field by field with every earlier one.
+        return self.text([c for i, c in enumerate(self.counted) if c.label == "S" or i < first])
 
     @cached_property
     def steps(self) -> str:
@@ -122,6 +122,10 @@ _CASE_CHANGE = cues.rx(
 )
 
 
+# Any of these says a change was told. One pattern searched once, not four: this is asked of every clause.
+_CHANGE_TOLD = cues.rx(_OUTCOME.pattern, cues.R_CHANGE.pattern, cues.R_RECOGNITION.pattern, detect.LESSON_TOLD.pattern)
+
+
 def _opens_with_me(clause: Clause) -> bool:
     """The clause opens with "I" or "we": the candidate is its subject."""
     return clause.features.get("i_start", 0.0) > 0 or clause.features.get("we_start", 0.0) > 0
@@ -136,7 +140,7 @@ def _reports_change(clause: Clause, is_case: bool) -> bool:
     if any(name in clause.features for name in _CHANGE_CUES):
         return True
     low = plain(clause.span.text)
-    if any(hit(p, low) for p in (_OUTCOME, cues.R_CHANGE, cues.R_RECOGNITION, detect.LESSON_TOLD)):
+    if hit(_CHANGE_TOLD, low):
         return True
     return not _opens_with_me(clause) and hit(_CASE_CHANGE, low)
 
@@ -145,10 +149,36 @@ def _reports_change(clause: Clause, is_case: bool) -> bool:
 _FILLER_RUN = re.compile(rf"(?:,\s*)?(?:{cues.FILLER.pattern})(?:\s*,)?", re.ASCII)
 
 
-@lru_cache(maxsize=8192)
-def hit(pattern: re.Pattern[str] | cues.Family, text: str) -> bool:
+Detector = re.Pattern[str] | cues.Family
+
+
+class _Asked:
+    """A detector as a cache key, hashed by its identity."""
+
+    # A compiled pattern hashes its whole program (up to 20 µs for the large ones): keyed by the pattern,
+    # remembering an answer cost more than finding it anew.
+
+    __slots__ = ("detector",)
+
+    def __init__(self, detector: Detector):
+        self.detector = detector
+
+
+# One key per detector; the key holds its detector, so an identity is never reused. Detectors are constants.
+_KEYS: dict[int, _Asked] = {}
+
+
+def hit(pattern: Detector, text: str) -> bool:
     """Whether a detector finds anything in the text; the claims and the scores ask the same questions."""
-    return pattern.search(text) is not None
+    key = _KEYS.get(id(pattern))
+    if key is None:
+        key = _KEYS.setdefault(id(pattern), _Asked(pattern))
+    return _found(key, text)
+
+
+@lru_cache(maxsize=8192)
+def _found(key: _Asked, text: str) -> bool:
+    return key.detector.search(text) is not None
 
 
 @lru_cache(maxsize=4096)
@@ -290,6 +320,10 @@ _PLACE_WORDS = cues.rx(
     r"university|school|restaurant|hotel|airline|bank|utility|group|office|shop|branch|centre|center|unit|ward|"
     r"clinic|business|organi[sz]ation|account|programme|program|project)s?\b"
 )
+# A place, a scale or a state of things; and with the candidate's role or a time. One pattern each, searched
+# once per clause instead of one search per cue.
+_SCENE = cues.rx(cues.S_PLACE.pattern, cues.S_STATE.pattern, cues.S_SCALE.pattern, _SITE_WORDS.pattern)
+_SCENE_WHO_WHEN = cues.rx(_SCENE.pattern, cues.S_ROLE.pattern, cues.S_WHEN.pattern)
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
 
 
@@ -310,11 +344,8 @@ def _situation_anywhere(r: Reading) -> bool:
         # Any reading of the case before the plan frames it ("My guess is the warehouse is understaffed").
         framing = [c for c in r.counted[:first] if c.label != "T" and len(txt.words(c.span.text)) >= 5]
         return bool(framing or cues.S_CASE.search(cues.norm(r.answer)))
-    scene = (cues.S_PLACE, cues.S_STATE, cues.S_SCALE, _SITE_WORDS)
     for clause in before:
-        low = plain(clause.span.text)
-        cues_here = scene if clause.label == "T" else (*scene, cues.S_ROLE, cues.S_WHEN)
-        if any(p.search(low) for p in cues_here):
+        if (_SCENE if clause.label == "T" else _SCENE_WHO_WHEN).search(plain(clause.span.text)):
             return True
     return False
 
@@ -371,8 +402,9 @@ _TARGET = cues.rx(
     r"\b(?:hold|keep|kept|held) (?:[\w-]+ ){0,4}(?:flat|level|steady|unchanged|stable|within|under|below|at)\b",
     r"\bwithout (?:missing|losing|dropping|any|a single|one)\b|\b(?:down|up|back) to (?:the|our|their|a)\b",
     r"\b(?:objective|goal|target|aim|job) (?:was|is) (?:no|zero|one|a single|every|all)\b",
+    # The rest of the word is read once: "contract\w*" before "\w*" split one long word every possible way.
     r"\b(?:target|goal|aim|objective|kpi|threshold|budget|cap|limit|quota|sla|requirement|required|standard|"
-    r"contract\w*|promised|commitment|committed|against (?:their|our|the|a))\w*\b[^.;]{0,40}\d",
+    r"contract|promised|commitment|committed|against (?:their|our|the|a))\w*+\b[^.;]{0,40}\d",
     r"(?<![\w.,])(?:\d[\d.,]*+\s?(?:%|percent)|\d++ (?:days?|hours?))[^.;]{0,30}\b(?:target|requirement|standard|sla|"
     r"goal)\b",
     r"\b(?:on|within|under|back on|back within|back under) (?:the )?(?:budget|plan|target|forecast)\b",

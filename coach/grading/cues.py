@@ -379,7 +379,10 @@ _INJECTION = rx(
     r"\b(?:rate|grade|mark) (?:this|me|it)(?: answer)? (?:as |a |an )?(?:5|five|100|perfect|excellent|full)",
     r"\b(?:5|10|100)/(?:5|10|100)\b|\bfull marks\b|\bgrader\b|\brubric\b",
     r"</?(?:script|img|div|iframe|style|svg|a)\b|\bonerror\s*=|\bjavascript:",
-    r"<\s*/?\s*[a-z_]*(?:grad|score|override|system|instruction|admin)[a-z_]*\s*>|\bscore\s*[=:]\s*\d|"
+    # A tag naming the grader: the whole name is read once (a keyword looked for inside it), and no space or
+    # letter is given back. "[a-z_]*KEYWORD[a-z_]*" and "\s*/?\s*" backtrack quadratically on "<" and a long
+    # name or a long run of spaces.
+    r"<\s*+/?+\s*+(?=[a-z_]*?(?:grad|score|override|system|instruction|admin))[a-z_]*+\s*+>|\bscore\s*[=:]\s*\d|"
     r"\boverride\b|\bnote to the (?:ai|grader|model|assistant|reviewer)\b",
 )
 
@@ -393,9 +396,11 @@ class Gated:
     def __init__(self, pattern: re.Pattern[str], gates: tuple[str, ...]):
         self.pattern = pattern
         self.gates = gates
+        # One scan for all the gates: a substring test each costs 25 calls for every clause.
+        self._gate = re.compile("|".join(map(re.escape, gates)))
 
     def search(self, low: str) -> re.Match[str] | None:
-        return self.pattern.search(low) if any(g in low for g in self.gates) else None
+        return self.pattern.search(low) if self._gate.search(low) else None
 
 
 # Every alternative of _INJECTION contains at least one of these.

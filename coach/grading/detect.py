@@ -522,7 +522,11 @@ TOPICS = (
 
 
 # "..., such as reliance on one supplier or one key person." names examples, not the subject asked about.
-_EXAMPLES = re.compile(r"[,(]?\s*\b(?:such as|for example|for instance|e\.g\.|like)\b[^.?!;]*", re.IGNORECASE)
+# A run of spaces is tried from its start only ("(?!\s)" refuses the rest): from each of its spaces in turn
+# the same run is read again, quadratic in a long question.
+_EXAMPLES = re.compile(
+    r"(?:[,(]|(?<!\s)|(?!\s))\s*\b(?:such as|for example|for instance|e\.g\.|like)\b[^.?!;]*", re.IGNORECASE
+)
 
 
 @lru_cache(maxsize=512)

@@ -258,7 +258,8 @@ def presence_features(clauses: list[Clause], label: str) -> dict[str, float]:
     mine = [c.probs[label] for c in clauses if c.label == label]
     first = clauses[0].features
     cues_of = PRESENCE_CUES[label]
-    with_cue = [c for c in clauses if any(name in c.features for name in cues_of)]
+    explicit = f"explicit_{label}"
+    with_cue = [c for c in clauses if not c.features.keys().isdisjoint(cues_of)]
     return {
         "bias": 1.0,
         "labelled": float(bool(mine)),
@@ -269,7 +270,7 @@ def presence_features(clauses: list[Clause], label: str) -> dict[str, float]:
         "cue": float(bool(with_cue)),
         "cue_count": min(len(with_cue), 3) / 3,
         "cue_in_labelled": float(any(c.label == label for c in with_cue)),
-        "explicit": float(any(f"explicit_{label}" in c.features for c in clauses)),
+        "explicit": float(any(explicit in c.features for c in clauses)),
         "junk": float("answer_off_topic" in first or "answer_gibberish" in first),
         "case": float("case" in first),
         "one_clause": float(len(clauses) == 1),
@@ -304,13 +305,25 @@ def _best_path(clauses: list[Clause], model: LabelModel) -> None:
     def emit(clause: Clause, label: str) -> float:
         return math.log(max(clause.probs[label], 1e-9))
 
-    best = {label: (emit(clauses[0], label) + w * model.start[label], [label]) for label in LABELS}
+    # Viterbi with back-pointers: copying each best path at every clause is quadratic in the number of clauses.
+    # The sums are formed as before, and list.index() keeps the first of equal scores, as max() did.
+    into = [[w * model.transitions[prev][cur] for prev in LABELS] for cur in LABELS]
+    best = [emit(clauses[0], label) + w * model.start[label] for label in LABELS]
+    came_from: list[list[int]] = []
     for clause in clauses[1:]:
-        step = {}
-        for cur in LABELS:
-            prev, (score, path) = max(best.items(), key=lambda kv: kv[1][0] + w * model.transitions[kv[0]][cur])
-            step[cur] = (score + w * model.transitions[prev][cur] + emit(clause, cur), [*path, cur])
+        step: list[float] = []
+        links: list[int] = []
+        for label, column in zip(LABELS, into, strict=True):
+            scores = [score + move for score, move in zip(best, column, strict=True)]
+            top = max(scores)
+            step.append(top + emit(clause, label))
+            links.append(scores.index(top))
         best = step
-    _, path = max(best.values(), key=lambda item: item[0])
-    for clause, label in zip(clauses, path, strict=True):
-        clause.label = label
+        came_from.append(links)
+    last = best.index(max(best))
+    path = [last]
+    for links in reversed(came_from):
+        last = links[last]
+        path.append(last)
+    for clause, index in zip(clauses, reversed(path), strict=True):
+        clause.label = LABELS[index]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -14,11 +15,15 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+|\n\s*|(?<=[.!?])(?=[A-Z][
 _CLAUSE_BREAK = re.compile(
     r"(?:;\s+|,\s+(?=(?:so|and so|and then|then|after which|and as a result|as a result|but|because of this|"
     r"thanks to that|resulting in|leading to|which (?:meant|led|cut|saved|brought|reduced|took))\b)"
-    r"|\s+(?=so (?:I|we|that's|the)\b)|\s+(?=and (?:I )?was (?:asked|told|given|tasked)\b)|"
-    r"\s+-{1,2}\s+|\s+—\s*)(?!(?:so )?(?:that|we could|I could|they could|it could|we can|I can)\b)",
+    # Whitespace breaks start only at the start of a run of it: one that fails there fails anywhere in the run,
+    # and trying each position of a long run again is quadratic.
+    r"|(?<!\s)\s+(?=so (?:I|we|that's|the)\b)|(?<!\s)\s+(?=and (?:I )?was (?:asked|told|given|tasked)\b)|"
+    r"(?<!\s)\s+-{1,2}\s+|(?<!\s)\s+—\s*)(?!(?:so )?(?:that|we could|I could|they could|it could|we can|I can)\b)",
     re.IGNORECASE,
 )
 _ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|Mr|Ms|Dr|No|Inc|Ltd|St)\.$", re.IGNORECASE)
+# Longer than any abbreviation with the character before it: the end of a piece reads as the whole piece does.
+_ABBREVIATION_WINDOW = 16
 # The words candidates and handouts put before a STAR part: "Situation:", "Task (T):", "S – Situation:",
 # "**Result**", "R:", "1. Action -", "(S)". One grammar, used to split the text and to read the label.
 LABEL_WORDS = {
@@ -32,9 +37,10 @@ LABEL_WORDS = {
 }
 _WORDS = "|".join(f"(?:{w})" for w in LABEL_WORDS.values())
 # An optional number or letter first ("1.", "S –"), the word or a capital letter, an optional "(T)", then a
-# colon or dash, or a line break, or the end of bold markup.
+# colon or dash, or a line break, or the end of bold markup. Heading marks are taken whole ("#++"): a letter
+# must follow them, and giving them back one by one to try each label word is quadratic on "#" x 20,000.
 _LABEL_BODY = (
-    r"(?:(?<![\d.,])[1-9][.)]\s*)?(?:\*\*|__|#+\s*)?(?:[STAR]\s*[–—:-]\s*)?"
+    r"(?:(?<![\d.,])[1-9][.)]\s*)?(?:\*\*|__|#++\s*+)?(?:[STAR]\s*[–—:-]\s*)?"
     rf"(?P<word>{_WORDS}|[STAR])(?:\s*\((?P<letter>[STAR])\))?"
     r"(?:(?:\*\*|__)?\s*[:\-–—]+\s*(?:\*\*|__)?|\s*\n|(?:\*\*|__)\s)"
 )
@@ -89,25 +95,37 @@ def _strip(text: str, start: int, end: int) -> Span | None:
 
 
 def _split(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    breaks = (match.span() for match in pattern.finditer(text, start, end))
+    return _cut(text, start, end, breaks, sentence_ends=pattern is _SENTENCE_END)
+
+
+def _cut(
+    text: str, start: int, end: int, breaks: Iterable[tuple[int, int]], sentence_ends: bool = False
+) -> list[tuple[int, int]]:
+    """The pieces of text[start:end] between the breaks, each break given as (start, end), in order."""
     pieces, cursor = [], start
-    for match in pattern.finditer(text, start, end):
-        if match.start() <= cursor:
+    for a, b in breaks:
+        if a <= cursor:
             continue
-        if pattern is _SENTENCE_END and _ABBREVIATIONS.search(text[cursor : match.start()]):
+        # Only the piece's end is read: after "e.g. " x 4,000 the piece grows at every stop it is not cut at.
+        if sentence_ends and _ABBREVIATIONS.search(text[max(cursor, a - _ABBREVIATION_WINDOW) : a]):
             continue
-        pieces.append((cursor, match.start() if match.end() > match.start() else match.end()))
-        cursor = match.end()
+        pieces.append((cursor, a if b > a else b))
+        cursor = b
     pieces.append((cursor, end))
     return pieces
 
 
 # A label starts a sentence (after . ! ? ; ) ] or a line break), or ends in a colon: only those spots are tried.
-_AFTER_BREAK = re.compile(r"[.!?;)\]\n][\"')\]*_#\s]*\s(?=\S)|\n(?=\S)")
+# The spot is after the last space that comes before a mark or a word in the marks and spaces after the break:
+# "Done.) **Result**" -> "**Result**". Taken run by run without backtracking, and a run with no such space is
+# passed over whole ("unusable"), so ")" x 20,000 is read once, not once from every bracket.
+_AFTER_BREAK = re.compile(r"[.!?;)\]\n](?:[\"')\]*_#]*+\s++(?=\S))++|\n(?=\S)|(?P<unusable>[.!?;)\]\n][\"')\]*_#\s]*+)")
 _WORD_START = re.compile(r"(?<=\s)\S")
 
 
 def _label_candidates(text: str) -> list[int]:
-    spots = {0} | {m.end() for m in _AFTER_BREAK.finditer(text)}
+    spots = {0} | {m.end() for m in _AFTER_BREAK.finditer(text) if m.group("unusable") is None}
     colon = text.find(":")
     while colon != -1:
         window = max(0, colon - 60)
@@ -135,44 +153,100 @@ def _is_label(text: str, match: re.Match[str]) -> bool:
     if label_of(match) is None:
         return False
     # Mid-sentence, "our plan - a good one" is no label: there it needs a colon, or a sentence end before it.
-    before = text[: match.start()].rstrip(" \t*_#")
-    return not before or before[-1] in ".!?;)]\n" or ":" in match.group(0)
+    # Read back from the label, not a copy of all the text before it: "S:" x 10,000 would copy it 10,000 times.
+    before = match.start()
+    while before and text[before - 1] in " \t*_#":
+        before -= 1
+    return not before or text[before - 1] in ".!?;)]\n" or ":" in match.group(0)
 
 
-_LABEL_ONLY = re.compile(
-    rf"^\W*(?:\d+[.)]\s*)?(?:{_WORDS}|[star])(?:\s*\([star]\))?\W*$|^\W+$|^\d+[.)]$", re.IGNORECASE
-)
+# A piece that is only a label joins the text after it: punctuation alone ("—"), a label word alone with its
+# number and letter ("1. Situation (S):"), or a number alone ("2."). Each piece is classified once and a joined
+# piece from its parts, so that a long run of such pieces ("! ! ! ...") is not read again at every join.
+_BLANK, _LABEL_ALONE, _NUMBER_ALONE, _TEXT = range(4)
+_WORD_CHAR = re.compile(r"\w")
+# From the first word character on: what may follow the punctuation that opens a label alone.
+_LABEL_REST = re.compile(rf"(?:\d+[.)]\s*)?(?:{_WORDS}|[star])(?:\s*\([star]\))?\W*", re.IGNORECASE)
+_NUMBER_REST = re.compile(r"\d+[.)]")
+
+
+def _kind(text: str, start: int, end: int) -> tuple[int, int]:
+    """What text[start:end] is (_BLANK, _LABEL_ALONE, _NUMBER_ALONE or _TEXT), and where its first word character is."""
+    word = _WORD_CHAR.search(text, start, end)
+    if word is None:
+        return _BLANK, end
+    if _LABEL_REST.fullmatch(text, word.start(), end):
+        return _LABEL_ALONE, word.start()
+    return (_NUMBER_ALONE if _NUMBER_REST.fullmatch(text, start, end) else _TEXT), word.start()
+
+
+def _joined_kind(previous: tuple[int, int], span: Span, text: str) -> tuple[int, int]:
+    """The kind of a label alone joined to the piece after it, reading only what can change the answer."""
+    kind, first_word = previous
+    new_kind, new_first = _kind(text, span.start, span.end)
+    if new_kind == _BLANK:
+        # Punctuation after punctuation or a label stays what it was; after a number alone ("2. !") it is text.
+        return (_TEXT if kind == _NUMBER_ALONE else kind), first_word
+    if kind == _BLANK:
+        # The punctuation before opens the label as its own punctuation would; a number needs to come first.
+        return (_LABEL_ALONE if new_kind == _LABEL_ALONE else _TEXT), new_first
+    # Both hold words ("1." then "Situation:"): read again from the first word. A label alone has few words, so
+    # this happens a few times at most before the join is text.
+    return (_LABEL_ALONE if _LABEL_REST.fullmatch(text, first_word, span.end) else _TEXT), first_word
 
 
 def sentences(text: str) -> list[Span]:
     """Sentence spans, split at explicit labels too; a label alone joins the text after it."""
-    spans: list[Span] = []
+    bounds: list[tuple[int, int]] = []
+    kind = (_TEXT, 0)
     for block_start, block_end in _label_breaks(text):
         for a, b in _split(text, block_start, block_end, _SENTENCE_END):
             span = _strip(text, a, b)
             if not span:
                 continue
-            if spans and _LABEL_ONLY.match(spans[-1].text):
-                previous = spans.pop()
-                span = Span(previous.start, span.end, text[previous.start : span.end])
-            spans.append(span)
-    return spans
+            if bounds and kind[0] != _TEXT:
+                bounds[-1] = (bounds[-1][0], span.end)
+                kind = _joined_kind(kind, span, text)
+            else:
+                bounds.append((span.start, span.end))
+                kind = _kind(text, span.start, span.end)
+    # Texts are cut once the joins are known: cutting at every join copies a long run again and again.
+    return [Span(a, b, text[a:b]) for a, b in bounds]
 
 
 # Spoken answers run on without full stops; in a long stretch a new clause starts at "and I...",
-# "so what I did", "and then", "and after that".
-_RUN_ON_BREAK = re.compile(
-    r",?\s+(?=(?:and|so|but|then)\s+(?:(?:um+|uh+|like|honestly|basically|then|so),?\s+)*"
-    r"(?:i|we|he|she|they|it|things|everything|my|our|what i|after|by|within|the (?:result|problem|goal|plan))\b)",
+# "so what I did", "and then", "and after that": the spaces before "and", "so", "but" or "then" when, past
+# any fillers after it, a subject comes. A whitespace break starts only at the start of its run (see
+# _CLAUSE_BREAK).
+_RUN_ON_SPOT = re.compile(r"(?:,|(?<!\s))\s+(?=(?P<word>(?:and|so|but|then)\s+))", re.IGNORECASE)
+# No filler is a subject or begins like one, so the subject can only follow the whole run of fillers: read
+# without backtracking.
+_RUN_ON_FILLERS = re.compile(r"(?:(?:um+|uh+|like|honestly|basically|then|so),?\s+)*+", re.IGNORECASE)
+_RUN_ON_SUBJECT = re.compile(
+    r"(?:i|we|he|she|they|it|things|everything|my|our|what i|after|by|within|the (?:result|problem|goal|plan))\b",
     re.IGNORECASE,
 )
 RUN_ON_WORDS = 28
 
 
+def _run_on_breaks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """The breaks in a run-on stretch of text[start:end], as (start, end) of the spaces."""
+    # In "so then so then ... I did" every "so" and "then" is a break and all of them share one run of fillers:
+    # it is read once, not again from each of them (quadratic in the run's length).
+    fillers = (-1, -1)  # the last run of fillers read: where it starts and ends
+    for spot in _RUN_ON_SPOT.finditer(text, start, end):
+        after = spot.end("word")
+        if not fillers[0] <= after <= fillers[1]:
+            run = _RUN_ON_FILLERS.match(text, after, end)
+            fillers = (after, run.end() if run else after)  # the run may be empty: it always matches
+        if _RUN_ON_SUBJECT.match(text, fillers[1], end):
+            yield spot.span()
+
+
 def _cut_run_on(text: str, span: Span) -> list[tuple[int, int]]:
     if len(span.text.split()) <= RUN_ON_WORDS:
         return [(span.start, span.end)]
-    return _split(text, span.start, span.end, _RUN_ON_BREAK)
+    return _cut(text, span.start, span.end, _run_on_breaks(text, span.start, span.end))
 
 
 def clauses(text: str, min_words: int = 4) -> list[Span]:
@@ -186,13 +260,16 @@ def clauses(text: str, min_words: int = 4) -> list[Span]:
             for c, d in _cut_run_on(text, clause)
             if (p := _strip(text, c, d))
         ]
-        merged: list[Span] = []
+        # Joined as bounds, cut once: a text cut at every join copies a long run of tiny pieces again and again.
+        merged: list[tuple[int, int]] = []
         for piece in pieces:
-            if merged and (len(piece.text.split()) < min_words or len(merged[-1].text.split()) < min_words):
-                prev = merged.pop()
-                piece = Span(prev.start, piece.end, text[prev.start : piece.end])
-            merged.append(piece)
-        spans.extend(merged)
+            if merged and (
+                len(piece.text.split()) < min_words or len(text[merged[-1][0] : merged[-1][1]].split()) < min_words
+            ):
+                merged[-1] = (merged[-1][0], piece.end)
+            else:
+                merged.append((piece.start, piece.end))
+        spans.extend(Span(a, b, text[a:b]) for a, b in merged)
     return spans
 
 
