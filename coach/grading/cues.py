@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from coach.grading import text as txt
+from coach.grading.alternation import factor
 
 
 class Family:
@@ -22,8 +23,8 @@ class Family:
     """
 
     def __init__(self, anchored: str, free: str):
-        self.anchored = re.compile(anchored, re.ASCII) if anchored else None
-        self.free = re.compile(free, re.ASCII) if free else None
+        self.anchored = re.compile(factor(anchored), re.ASCII) if anchored else None
+        self.free = re.compile(factor(free), re.ASCII) if free else None
         self.pattern = "|".join(p for p in (anchored, free) if p)
 
     def search(self, low: str) -> re.Match[str] | None:
@@ -49,7 +50,13 @@ def rx(*patterns: str) -> re.Pattern[str] | Family:
     if bounded:
         free = "|".join(x for x in (rf"\b(?:{bounded})", free) if x)
     # ASCII classes: a quarter faster, and the cues are English words (norm() maps NBSP to space).
-    return Family(anchored, free) if anchored else re.compile(free, re.ASCII)
+    built = Family(anchored, free) if anchored else re.compile(factor(free), re.ASCII)
+    BUILT.append((anchored, free, built))
+    return built
+
+
+# Every family as written and as built (shared prefixes factored), for the test that they match alike.
+BUILT: list[tuple[str, str, re.Pattern[str] | Family]] = []
 
 
 def _unwrap(pattern: str) -> list[str]:

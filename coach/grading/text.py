@@ -126,19 +126,21 @@ _WORD_START = re.compile(r"(?<=\s)\S")
 
 def _label_candidates(text: str) -> list[int]:
     spots = {0} | {m.end() for m in _AFTER_BREAK.finditer(text) if m.group("unusable") is None}
-    colon = text.find(":")
+    colon, read_to = text.find(":"), 0
     while colon != -1:
-        window = max(0, colon - 60)
+        # The words in the 60 characters before a colon; those before the last colon were read with it.
+        window = max(0, colon - 60, read_to)
         spots.update(m.start() for m in _WORD_START.finditer(text, window, colon))
+        read_to = colon
         colon = text.find(":", colon + 1)
     return sorted(spots)
 
 
-def _label_breaks(text: str) -> list[tuple[int, int]]:
+def _label_breaks(text: str, spots: list[int]) -> list[tuple[int, int]]:
     # Explicit "Situation:" style labels start a new piece even mid-line. Matching at the few spots a label
-    # can start is much cheaper than a search from every character.
+    # can start (_label_candidates) is much cheaper than a search from every character.
     cuts, end = [0], -1
-    for spot in _label_candidates(text):
+    for spot in spots:
         if spot < end:
             continue
         match = _LABEL.match(text, spot)
@@ -195,11 +197,43 @@ def _joined_kind(previous: tuple[int, int], span: Span, text: str) -> tuple[int,
     return (_LABEL_ALONE if _LABEL_REST.fullmatch(text, first_word, span.end) else _TEXT), first_word
 
 
+# The most pieces an answer is read in. The longest answers we have seen run to 40 clauses; 20,000 characters
+# of prose to about 250. Text made of thousands of tiny "sentences" (a character a line) is read in fewer,
+# longer pieces, so that grading time follows the text's length and not its count of full stops.
+MAX_SENTENCES = 150
+MAX_CLAUSES = 250
+# Beyond these counts the text is not prose (20,000 characters of prose hold about 300 sentences and a few
+# labels): it is read in even stretches, at a cost that follows its length rather than its count of marks.
+MAX_SENTENCE_ENDS = 1_000
+MAX_COLONS = 300
+MAX_LABEL_SPOTS = 3_000
+
+
+def _stretches(text: str, ends: list[int], count: int) -> list[Span]:
+    """The text cut at every k-th of its sentence ends, into at most `count` spans."""
+    step = -(-len(ends) // count)
+    cuts = [0, *ends[step - 1 :: step], len(text)]
+    return [span for a, b in itertools.pairwise(cuts) if (span := _strip(text, a, b))]
+
+
+def _grouped(text: str, spans: list[Span], limit: int) -> list[Span]:
+    """Neighbouring spans joined into at most `limit` spans of about equal counts; fewer are left as they are."""
+    if len(spans) <= limit:
+        return spans
+    size = -(-len(spans) // limit)
+    groups = (spans[i : i + size] for i in range(0, len(spans), size))
+    return [Span(g[0].start, g[-1].end, text[g[0].start : g[-1].end]) for g in groups]
+
+
 def sentences(text: str) -> list[Span]:
     """Sentence spans, split at explicit labels too; a label alone joins the text after it."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    spots = [] if len(ends) > MAX_SENTENCE_ENDS or text.count(":") > MAX_COLONS else _label_candidates(text)
+    if not spots or len(spots) > MAX_LABEL_SPOTS:
+        return _stretches(text, ends or [len(text)], MAX_SENTENCES)
     bounds: list[tuple[int, int]] = []
     kind = (_TEXT, 0)
-    for block_start, block_end in _label_breaks(text):
+    for block_start, block_end in _label_breaks(text, spots):
         for a, b in _split(text, block_start, block_end, _SENTENCE_END):
             span = _strip(text, a, b)
             if not span:
@@ -246,16 +280,26 @@ def _run_on_breaks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]
 def _cut_run_on(text: str, span: Span) -> list[tuple[int, int]]:
     if len(span.text.split()) <= RUN_ON_WORDS:
         return [(span.start, span.end)]
-    return _cut(text, span.start, span.end, _run_on_breaks(text, span.start, span.end))
+    return _cut(text, span.start, span.end, _thinned(list(_run_on_breaks(text, span.start, span.end)), 1))
+
+
+def _thinned(breaks: list[tuple[int, int]], step: int) -> list[tuple[int, int]]:
+    """Every step-th break, and no more than MAX_CLAUSES of them (see MAX_SENTENCES)."""
+    step = max(step, -(-len(breaks) // MAX_CLAUSES))
+    return breaks if step == 1 else breaks[step - 1 :: step]
 
 
 def clauses(text: str, min_words: int = 4) -> list[Span]:
     """Sentence spans cut further at clause boundaries; tiny pieces stay joined."""
     spans: list[Span] = []
-    for sentence in sentences(text):
+    units = _grouped(text, sentences(text), MAX_SENTENCES)
+    found = [[m.span() for m in _CLAUSE_BREAK.finditer(text, u.start, u.end)] for u in units]
+    # Text cut at thousands of semicolons is read at every k-th, as it is read at every k-th sentence end.
+    step = max(1, -(-sum(map(len, found)) // MAX_CLAUSES))
+    for sentence, breaks in zip(units, found, strict=True):
         pieces = [
             p
-            for a, b in _split(text, sentence.start, sentence.end, _CLAUSE_BREAK)
+            for a, b in _cut(text, sentence.start, sentence.end, _thinned(breaks, step))
             if (clause := _strip(text, a, b))
             for c, d in _cut_run_on(text, clause)
             if (p := _strip(text, c, d))
@@ -270,7 +314,7 @@ def clauses(text: str, min_words: int = 4) -> list[Span]:
             else:
                 merged.append((piece.start, piece.end))
         spans.extend(Span(a, b, text[a:b]) for a, b in merged)
-    return spans
+    return _grouped(text, spans, MAX_CLAUSES)
 
 
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
