@@ -16,6 +16,9 @@ SETTING_NAMES = (
     "STAR_COACH_LLM_TIMEOUT",
     "OPENAI_API_KEY",
     "OPENAI_BASE_URL",
+    # Voice (coach.speech): a local faster-whisper model, and the server's transcription model.
+    "STAR_COACH_WHISPER_MODEL",
+    "STAR_COACH_TRANSCRIBE_MODEL",
 )
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_TIMEOUT = 30.0
@@ -37,6 +40,9 @@ class Settings(BaseModel):
     llm_problem: str | None = None
     # Settings that were ignored because they were unusable, said in words for the Settings page.
     problems: tuple[str, ...] = ()
+    # Voice: see coach.speech.SpeechSettings.
+    whisper_model: str | None = None
+    transcribe_model: str | None = None
 
     @property
     def llm_configured(self) -> bool:
@@ -161,6 +167,8 @@ def load_settings(env: dict[str, str] | None = None, cwd: Path | None = None) ->
         openai_base_url=base_url,
         llm_problem=llm_problem,
         problems=tuple(problems),
+        whisper_model=merged.get("STAR_COACH_WHISPER_MODEL", "").strip() or None,
+        transcribe_model=merged.get("STAR_COACH_TRANSCRIBE_MODEL", "").strip() or None,
     )
 
 

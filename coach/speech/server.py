@@ -1,0 +1,182 @@
+"""Transcription by the configured OpenAI-compatible server's /audio/transcriptions, through the openai client.
+
+The server, key and timeout are the grader's (coach.config); the model is STAR_COACH_TRANSCRIBE_MODEL.
+Every failure becomes a TranscriptionError in our own words (a server's error text can echo the key);
+the caller falls back to the local model with that reason.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Literal
+
+import openai
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from coach.config import Settings
+from coach.grading.llm import OPENAI_URL, scrub_key
+from coach.speech import NoSpeech, TranscriptionError
+from coach.speech.audio import Recording, read_recording
+from coach.speech.transcript import Transcript, Word
+
+# verbose_json with word timings first (OpenAI's whisper-1, speaches, vLLM); OpenAI's gpt-4o-*-transcribe
+# accept only json, which gives the text without timings.
+ReplyFormat = Literal["verbose_json", "json"]
+FORMATS: tuple[ReplyFormat, ...] = ("verbose_json", "json")
+
+
+class _WordReply(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    word: str
+    start: float
+    end: float
+
+
+class _Attempt:
+    """Where a transcription's requests stand: the format to ask for, and whether the one retry is spent."""
+
+    def __init__(self, fmt: ReplyFormat, confirmed: bool):
+        self.format = fmt
+        self.confirmed = confirmed  # this server is known to accept the format
+        self.retried = False
+
+
+def _status_reason(status: int) -> str:
+    if status in (401, 403):
+        return f"The transcription server refused the API key (HTTP {status})."
+    if status == 404:
+        return "The transcription server has no such model or address (HTTP 404)."
+    if status == 413:
+        return "The transcription server would not take a recording this large (HTTP 413)."
+    if status == 429:
+        return "The transcription server is rate-limiting requests (HTTP 429)."
+    if status >= 500:
+        return f"The transcription server failed (HTTP {status})."
+    return f"The transcription server rejected the request (HTTP {status})."
+
+
+class ServerTranscriber:
+    """Transcribes through /audio/transcriptions, with word timings where the server gives them."""
+
+    name = "server"
+
+    def __init__(self, settings: Settings, model: str):
+        if settings.llm_problem:
+            # Without its server the client would send the recording to api.openai.com instead.
+            raise TranscriptionError(settings.llm_problem)
+        self.model = model
+        self.timeout = settings.llm_timeout
+        self._key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        # Both given, so the client never reads OPENAI_* from the environment past coach.config's checks.
+        self._client = openai.OpenAI(
+            api_key=self._key or "no-key",
+            base_url=settings.openai_base_url or OPENAI_URL,
+            timeout=self.timeout,
+            max_retries=0,
+        )
+        # The reply format this server accepted once one worked: this transcriber's own memory.
+        self._format: ReplyFormat | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def reply_format(self) -> ReplyFormat | None:
+        with self._lock:
+            return self._format
+
+    def transcribe(self, audio: bytes) -> Transcript:
+        started = time.monotonic()
+        recording = read_recording(audio)  # a bad recording is refused before it is sent anywhere
+        try:
+            reply = self._request_until_done(recording, deadline=started + self.timeout)
+            transcript = self._transcript(reply, recording)
+        except TranscriptionError as exc:
+            raise type(exc)(scrub_key(str(exc), self._key)) from exc
+        return transcript.model_copy(update={"latency_ms": (time.monotonic() - started) * 1000})
+
+    def _request_until_done(self, recording: Recording, deadline: float) -> Any:
+        known = self.reply_format
+        attempt = _Attempt(known or FORMATS[0], confirmed=known is not None)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0.05:
+                raise TranscriptionError(f"The transcription server did not answer within {self.timeout:g} s.")
+            try:
+                reply = self._request(recording, attempt.format, remaining)
+            except openai.APITimeoutError as exc:
+                raise TranscriptionError(f"The transcription server did not answer within {self.timeout:g} s.") from exc
+            except openai.APIConnectionError as exc:
+                raise TranscriptionError("The transcription server could not be reached.") from exc
+            except openai.APIStatusError as exc:
+                if self._next_attempt(attempt, exc.status_code, deadline):
+                    continue
+                raise TranscriptionError(_status_reason(exc.status_code)) from exc
+            except (openai.APIResponseValidationError, ValueError) as exc:
+                raise TranscriptionError("The transcription server's reply was not a transcription.") from exc
+            with self._lock:
+                self._format = attempt.format
+            return reply
+
+    def _next_attempt(self, attempt: _Attempt, status: int, deadline: float) -> bool:
+        """Whether to send again after an error status, and how: plain json, or the one retry."""
+        if status in (400, 422) and not attempt.confirmed and attempt.format != FORMATS[-1]:
+            attempt.format = FORMATS[FORMATS.index(attempt.format) + 1]
+            return True
+        if (status == 429 or status >= 500) and not attempt.retried:
+            attempt.retried = True
+            time.sleep(min(0.5, max(0.0, deadline - time.monotonic() - 0.1)))
+            return True
+        return False
+
+    def _request(self, recording: Recording, fmt: ReplyFormat, timeout: float) -> Any:
+        extra: dict[str, Any] = {"timestamp_granularities": ["word"]} if fmt == "verbose_json" else {}
+        return self._client.audio.transcriptions.create(
+            file=(recording.upload_name, recording.data, recording.mime_type),
+            model=self.model,
+            response_format=fmt,
+            timeout=timeout,
+            **extra,
+        )
+
+    def _transcript(self, reply: Any, recording: Recording) -> Transcript:
+        text = getattr(reply, "text", None)
+        if not isinstance(text, str):
+            raise TranscriptionError("The transcription server's reply was not a transcription.")
+        text = " ".join(scrub_key(text, self._key).split())
+        if not text:
+            raise NoSpeech(
+                "No speech was heard in the recording (the transcription server returned no words): "
+                "check the microphone, then record again."
+            )
+        language = getattr(reply, "language", None)
+        return Transcript(
+            text=text,
+            language=language if isinstance(language, str) and language else None,
+            duration_s=recording.duration_s,
+            words=_words(getattr(reply, "words", None), recording.duration_s, self._key),
+            transcriber="server",
+            model=self.model,
+        )
+
+
+def _words(raw: Any, duration_s: float, key: str | None) -> list[Word]:
+    """The reply's word timings, in order and inside the recording; none at all if any is unusable.
+
+    Half-usable timings would make pauses and pace up: without them the delivery figures say less.
+    """
+    if not isinstance(raw, list):
+        return []
+    words: list[Word] = []
+    try:
+        for item in raw:
+            parsed = _WordReply.model_validate(item.model_dump(warnings=False) if isinstance(item, BaseModel) else item)
+            text = scrub_key(parsed.word, key).strip()
+            word = Word(text=text, start_s=round(parsed.start, 3), end_s=round(parsed.end, 3))
+            if (words and word.start_s < words[-1].start_s) or word.end_s > duration_s + 1.0:
+                return []
+            if word.text:
+                words.append(word)
+    except ValidationError:
+        return []
+    return words
