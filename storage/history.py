@@ -190,6 +190,9 @@ def backup(path: Path) -> dict[str, Any]:
         return {
             "format": BACKUP_FORMAT,
             "migrations": [m.name for m in migrations.applied(db)],
+            # Spoken answers keep their transcripts and delivery figures here; their recordings stay on this
+            # machine only (large, and more personal than text), and the backup says so.
+            "recordings_included": False,
             "tables": {t: list(db[t].rows_where(order_by="rowid")) for t in BACKUP_TABLES},
         }
 

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from coach.models import Answer, Grade, Interview, Question
+from coach.models import Answer, Delivery, Grade, Interview, Question
 from storage.db import connect, iso, now, transaction, writable, write
+from storage.recordings import Recording
 from storage.rows import (
     ANSWER_SELECT,
     answer_from_row,
@@ -85,10 +86,14 @@ def record_answer(
     text: str,
     skipped: bool = False,
     topics: Sequence[str] = (),
+    delivery: Delivery | None = None,
+    recording: Recording | None = None,
 ) -> int:
     """Commit an answer (or a skip) and return its id; grading comes after.
 
-    `question` is (id, text, type), copied with its `topics` so history outlives the question.
+    `question` is (id, text, type), copied with its `topics` so history outlives the question. A spoken
+    answer carries how it was said, and its recording when the candidate keeps recordings: both are written
+    in the answer's transaction.
     """
     question_id, question_text, question_type = question
     try:
@@ -111,9 +116,16 @@ def record_answer(
                     "created_at": iso(now()),
                     "grade_error": None,
                     "topics": json.dumps(list(topics)),
+                    "delivery": delivery.model_dump_json() if delivery else None,
                 }
             )
-            return int(table.last_pk)
+            answer_id = int(table.last_pk)
+            if recording is not None:
+                db.execute(
+                    "insert into recordings (answer_id, created_at, mime, audio) values (?, ?, ?, ?)",
+                    [answer_id, iso(now()), recording.mime, recording.audio],
+                )
+            return answer_id
     except sqlite3.IntegrityError as exc:
         if "UNIQUE" in str(exc):
             raise AlreadyAnswered(f"position {position} of {interview_id}") from exc

@@ -201,6 +201,29 @@ def m006_each_fact_once(db: Database) -> None:
     replace_search(db)
 
 
+@migrations()
+def m007_spoken_answers(db: Database) -> None:
+    """Spoken answers: how each was said (delivery figures, JSON; null for a typed answer), its recording
+    (kept on this machine, one row per answer, gone with the answer), and the candidate's preferences (whether
+    recordings are kept at all)."""
+    if "delivery" not in db["answers"].columns_dict:
+        db["answers"].add_column("delivery", str)
+    db.executescript(
+        """
+        create table if not exists recordings (
+            answer_id integer primary key references answers(id) on delete cascade,
+            created_at text not null,
+            mime text not null,
+            audio blob not null
+        );
+        create trigger if not exists recordings_go_with_their_answer after delete on answers begin
+            delete from recordings where answer_id = old.id;
+        end;
+        create table if not exists preferences (name text primary key, value text not null);
+        """
+    )
+
+
 SEARCH_TOKENIZER = "porter unicode61 remove_diacritics 2"
 
 

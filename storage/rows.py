@@ -11,6 +11,7 @@ from coach.models import (
     QUESTION_LIST_FIELDS,
     Answer,
     Component,
+    Delivery,
     FollowUp,
     Grade,
     Interview,
@@ -31,7 +32,8 @@ select a.*, g.overall, g.components, g.suggestions, g.advice, g.grader, g.model,
        g.fallback_reason, g.prompt_version, g.latency_ms, g.follow_up as grade_follow_up,
        {", ".join(f"f.{name} as f_{name}" for name in ("id", *FOLLOW_UP_FIELDS))},
        asked_on.overall as f_score_before,
-       case when f.status = 'answered' and g.id > f.grade_id then g.overall end as f_score_after
+       case when f.status = 'answered' and g.id > f.grade_id then g.overall end as f_score_after,
+       exists (select 1 from recordings r where r.answer_id = a.id) as has_recording
 from answers a
 left join {LATEST_GRADE}
 left join follow_ups f on f.answer_id = a.id
@@ -138,6 +140,8 @@ def answer_from_row(row: dict[str, Any]) -> Answer:
         grade_error=row["grade_error"],
         follow_up=follow_up_from_row(row),
         topics=tuple(json.loads(row.get("topics") or "[]")),
+        delivery=Delivery.model_validate_json(row["delivery"]) if row.get("delivery") else None,
+        has_recording=bool(row.get("has_recording")),
     )
 
 

@@ -678,7 +678,9 @@ def test_backup_restores_every_row_and_column(db_path: Path, tmp_path: Path, clo
         "m004_grade_advice",
         "m005_kinds_and_topics",
         "m006_each_fact_once",
+        "m007_spoken_answers",
     ]
+    assert original["recordings_included"] is False
     assert {len(rows[t]) > 0 for t in BACKUP_TABLES} == {True}
     assert {f["status"] for f in rows["follow_ups"]} == {"answered", "skipped"}
     assert {g["grader"] for g in rows["grades"]} == {"rules", "llm"}

@@ -16,7 +16,16 @@ from coach.models import Interview, InterviewSetup
 from storage.migrations import migrations
 from tests.storage_support import save_grade
 
-EXPECTED_TABLES = {"interviews", "answers", "grades", "custom_questions", "follow_ups", "_sqlite_migrations"}
+EXPECTED_TABLES = {
+    "interviews",
+    "answers",
+    "grades",
+    "custom_questions",
+    "follow_ups",
+    "recordings",
+    "preferences",
+    "_sqlite_migrations",
+}
 MIGRATIONS = [
     "m001_initial",
     "m002_follow_ups",
@@ -24,6 +33,7 @@ MIGRATIONS = [
     "m004_grade_advice",
     "m005_kinds_and_topics",
     "m006_each_fact_once",
+    "m007_spoken_answers",
 ]
 
 
