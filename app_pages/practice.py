@@ -7,7 +7,7 @@ from functools import partial
 
 import streamlit as st
 
-from app_pages import ui
+from app_pages import ui, voice
 from coach.interview import AnswerRejected, InterviewState, NotSaved, needs_grade
 from coach.models import (
     LEVEL_LABELS,
@@ -83,6 +83,8 @@ def show_transcript(state: InterviewState) -> None:
             if answer.skipped:
                 st.caption("Skipped")
             else:
+                if answer.spoken:
+                    st.caption(":material/mic: Spoken (the transcript as you corrected it)")
                 ui.show_text(answer.text)
         if answer.skipped:
             continue
@@ -231,7 +233,8 @@ def ask(state: InterviewState) -> None:
 
     show_rejection(send)
     controls("Skip this question", f"skip-{iid}-{position}", partial(service.skip, iid, position), iid)
-    text_box("Your answer", f"answer-{iid}", send)
+    voice.speak(state, service, send_text)
+    text_box("Your answer (or answer aloud above)" if ui.voice()[0].available else "Your answer", f"answer-{iid}", send)
 
 
 def main() -> None:

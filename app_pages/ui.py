@@ -9,13 +9,15 @@ from pathlib import Path
 import streamlit as st
 
 from coach.config import Settings, load_settings
+from coach.delivery import clock
 from coach.grading import Deferred, make_grader
 from coach.highlight import escape_markdown as plain
 from coach.highlight import highlighted_html, legend_html
 from coach.history import HistoryService
 from coach.interview import AnswerRejected, InterviewService
-from coach.models import PARTS, Answer, Grade, Question
+from coach.models import PARTS, Answer, Delivery, Grade, Question
 from coach.questions import load_bank
+from coach.speech import Transcriber, VoiceStatus, make_transcriber, voice_status
 from coach.star import graded_by
 
 
@@ -35,13 +37,32 @@ def _service(db_path: str, grader_config: str) -> InterviewService:
     return InterviewService(Path(db_path), bank(), Deferred(lambda: make_grader(current)))
 
 
-def service() -> InterviewService:
-    # Keyed by the database and the grader's settings, so an edited secrets.toml takes effect
-    # without a restart. The key enters the cache key only as a digest.
-    current = settings()
+def _cache_key(current: Settings, include: set[str]) -> str:
+    """Settings as a cache key, so an edited secrets.toml takes effect without a restart; the API key
+    enters it only as a digest."""
     key = current.openai_api_key.get_secret_value() if current.openai_api_key else ""
-    config = current.model_dump_json(include={"model", "llm_timeout", "openai_base_url", "llm_problem"})
-    return _service(str(current.db_path), config + hashlib.sha256(key.encode()).hexdigest())
+    return current.model_dump_json(include=include) + hashlib.sha256(key.encode()).hexdigest()
+
+
+def service() -> InterviewService:
+    # Keyed by the database and the grader's settings.
+    current = settings()
+    return _service(
+        str(current.db_path), _cache_key(current, {"model", "llm_timeout", "openai_base_url", "llm_problem"})
+    )
+
+
+@st.cache_resource
+def _voice(config: str) -> tuple[VoiceStatus, Transcriber]:
+    # One transcriber per process and settings: its model loads at the first recording and is shared.
+    current = settings()
+    return voice_status(current), make_transcriber(current)
+
+
+def voice() -> tuple[VoiceStatus, Transcriber]:
+    """Whether answers can be spoken (and why not), and the transcriber that hears them."""
+    include = {"openai_base_url", "llm_problem", "llm_timeout", "whisper_model", "transcribe_model"}
+    return _voice(_cache_key(settings(), include))
 
 
 def history() -> HistoryService:
@@ -100,6 +121,8 @@ def show_grade(answer: Answer, in_expander: bool = False) -> None:
     if grade is None:
         return
     st.markdown(f"**Score: {grade.overall}/100**")
+    if answer.delivery is not None:
+        st.caption(f":material/mic: Spoken: {spoken_caption(answer.delivery)}")
     columns = st.columns(4)
     for column, part in zip(columns, PARTS, strict=True):
         component = grade.part(part)
@@ -118,3 +141,14 @@ def show_grade(answer: Answer, in_expander: bool = False) -> None:
         with st.expander("Feedback on each part"):
             show_list(per_part)
     st.caption(grader_caption(grade))
+
+
+def spoken_caption(delivery: Delivery) -> str:
+    """The delivery figures in one line: length, pace, fillers, long pauses."""
+    parts = [f"{clock(delivery.speaking_s)} spoken", f"{delivery.words} words"]
+    if delivery.words_per_minute:
+        parts.append(f"{delivery.words_per_minute:.0f} words a minute")
+    parts.append(f"{delivery.fillers} filler{'s' if delivery.fillers != 1 else ''}")
+    if delivery.timed:
+        parts.append(f"{len(delivery.long_pauses)} long pause{'s' if len(delivery.long_pauses) != 1 else ''}")
+    return " · ".join(parts)

@@ -12,8 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
 
-from coach.models import Advice
-from coach.speech.transcript import Delivery, Pause, Transcript
+from coach.models import Advice, Delivery, Grade, Pause, Transcript
 
 # Pace: the spec's limits for a claim; the range we advise is the one a spoken answer reads best at.
 FAST_WPM = 170.0
@@ -237,7 +236,7 @@ def _long(d: Delivery, target_s: float) -> Claim:
         return NO_CLAIM
     return (
         "delivery.long",
-        f"Your answer ran {_clock(d.speaking_s)}, past the {_clock(target_s)} target. Keep the situation to "
+        f"Your answer ran {clock(d.speaking_s)}, past the {clock(target_s)} target. Keep the situation to "
         "two sentences and stop once you have given the result.",
     )
 
@@ -286,6 +285,28 @@ def _pauses(d: Delivery) -> Claim:
     )
 
 
-def _clock(seconds: float) -> str:
+def clock(seconds: float) -> str:
+    """Seconds as m:ss."""
     minutes, rest = divmod(round(seconds), 60)
     return f"{minutes}:{rest:02d}"
+
+
+# -- a spoken answer's grade -------------------------------------------------------------
+
+# A spoken answer's length and fillers are judged in time from its recording (delivery.*), not by the word
+# counts typed text is judged by: one claim each, on the better evidence.
+TYPED_ONLY = frozenset({"answer.short", "answer.long", "answer.fillers"})
+
+
+def spoken_grade(grade: Grade, delivery: Delivery) -> Grade:
+    """The grade of a spoken answer's transcript, with its delivery advice in the same list as the rest."""
+    kept = [a for a in grade.advice if a.code not in TYPED_ONLY]
+    dropped = {a.text for a in grade.advice if a.code in TYPED_ONLY}
+    added = delivery_advice(delivery, delivery.target_s)
+    suggestions = [s for s in grade.suggestions if s not in dropped] + [a.text for a in added]
+    return grade.model_copy(update={"advice": kept + added, "suggestions": suggestions})
+
+
+def heard(transcript: Transcript, target_s: float | None = None) -> Delivery:
+    """How an answer was said, with the time target the candidate had set when they said it."""
+    return measure_delivery(transcript).model_copy(update={"target_s": target_s})

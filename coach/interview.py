@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import storage
+from coach.delivery import spoken_grade
 from coach.follow_up import choose_follow_up
 from coach.grading import Deferred, Grader
 from coach.library import QuestionLibrary
@@ -17,6 +18,7 @@ from coach.models import (
     MAX_ANSWER_CHARS,
     REPLY_SEPARATOR,
     Answer,
+    Delivery,
     FollowUp,
     Grade,
     Interview,
@@ -59,6 +61,15 @@ def validate_answer(text: str) -> str:
             "A spoken answer is usually 1,000-2,000 characters."
         )
     return text
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """What a spoken answer brings beside its text: how it was said, and the recording."""
+
+    delivery: Delivery
+    audio: bytes
+    mime: str
 
 
 @dataclass
@@ -191,21 +202,37 @@ class InterviewService:
         return [s for s in states if s is not None and not s.done]
 
     def submit(
-        self, interview_id: str, text: str, position: int | None = None, seen: InterviewState | None = None
+        self,
+        interview_id: str,
+        text: str,
+        position: int | None = None,
+        seen: InterviewState | None = None,
+        spoken: Spoken | None = None,
     ) -> int:
         """Commit an answer to the question at `position` (the one the user saw) and return its id.
 
         Grading comes after, so a crash or a failed grade never loses the answer. A position
         that is no longer current (a second tab, a double submit) is refused, never misfiled.
         `seen` is the state the page showed, read this turn: it spares a second read, and the
-        database still refuses a taken position or an interview that has ended meanwhile.
+        database still refuses a taken position or an interview that has ended meanwhile. A `spoken`
+        answer's text is its transcript as corrected; its recording is kept unless the candidate chose not to.
         """
         text = validate_answer(text)
         state, question = self._current(interview_id, position, seen)
         try:
             with _saving(typed=True):
+                recording = None
+                if spoken is not None and self.keeps_recordings():
+                    recording = storage.Recording(spoken.audio, spoken.mime)
                 return storage.record_answer(
-                    self.db_path, interview_id, state.position, _asked(question), text, topics=question.topics
+                    self.db_path,
+                    interview_id,
+                    state.position,
+                    _asked(question),
+                    text,
+                    topics=question.topics,
+                    delivery=spoken.delivery if spoken else None,
+                    recording=recording,
                 )
         except storage.InterviewGone as exc:
             raise AnswerRejected(_GONE) from exc
@@ -228,6 +255,8 @@ class InterviewService:
     def _grade_in(self, state: InterviewState, answer: Answer) -> InterviewState:
         try:
             grade = self.grader.grade(answer.question_text, answer.graded_text, answer.question_type, _reply_to(answer))
+            if answer.delivery is not None:
+                grade = spoken_grade(grade, answer.delivery)
         except Exception as exc:
             log.exception("grading answer %s failed", answer.id)
             try:
@@ -287,6 +316,14 @@ class InterviewService:
             if not storage.skip_follow_up(self.db_path, follow_up_id):
                 raise AnswerRejected(_MOVED_ON)
         self._finish_if_complete(interview_id)
+
+    def keeps_recordings(self) -> bool:
+        """Whether spoken answers' recordings are kept with them (the default), or dropped once transcribed."""
+        return storage.preference(self.db_path, storage.KEEP_RECORDINGS, "yes") == "yes"
+
+    def set_keeps_recordings(self, keep: bool) -> None:
+        with _saving():
+            storage.set_preference(self.db_path, storage.KEEP_RECORDINGS, "yes" if keep else "no")
 
     def answer(self, interview_id: str, text: str, position: int | None = None) -> Answer:
         """Submit and grade in one step."""

@@ -1,0 +1,130 @@
+"""Answering aloud on the Practice page: the recorder, the transcript to correct, and sending it.
+
+A module, not a page: what the session keeps between runs (a Draft) must be of a class that stays the same
+from run to run, and a page's script defines its classes anew each time it runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import streamlit as st
+
+from app_pages import ui
+from coach.delivery import heard
+from coach.interview import InterviewService, InterviewState, Spoken
+from coach.models import Delivery
+from coach.speech import TranscriptionError
+
+# Practice's send_text: saves through `send`, then asks the next run to grade, or keeps the refusal to show.
+SendText = Callable[[Callable[[str], int], str], None]
+
+# A recording is held in the session from the moment it arrives until its answer is saved, whatever the
+# transcriber does: a failed transcription keeps it, with Retry, and the answer can still be typed.
+
+DRAFT = "spoken_draft"
+
+
+@dataclass
+class Draft:
+    """A recording for one question, and what was heard in it (or why nothing was)."""
+
+    interview_id: str
+    position: int
+    audio: bytes
+    mime: str
+    text: str | None = None
+    delivery: Delivery | None = None
+    problem: str | None = None
+    note: str | None = None
+
+
+def speak(state: InterviewState, service: InterviewService, send_text: SendText) -> None:
+    """The recorder for the current question, or the recording it holds with what was heard in it."""
+    status, _transcriber = ui.voice()
+    iid, position = state.interview.id, state.position
+    draft = st.session_state.get(DRAFT)
+    if not (isinstance(draft, Draft) and draft.interview_id == iid and draft.position == position):
+        draft = None
+    if not status.available:
+        return
+    if draft is None:
+        key = f"voice-{iid}-{position}-{st.session_state.get('voice_round', 0)}"
+        st.audio_input("Answer aloud", key=key, sample_rate=16000, on_change=on_recording, args=(key, iid, position))
+        return
+    show_draft(state, draft, service, send_text)
+
+
+def on_recording(key: str, interview_id: str, position: int) -> None:
+    recorded = st.session_state.get(key)
+    if recorded is None:
+        return
+    draft = Draft(interview_id, position, recorded.getvalue(), recorded.type or "audio/wav")
+    st.session_state[DRAFT] = draft
+    transcribe(draft)
+
+
+def transcribe(draft: Draft) -> None:
+    _status, transcriber = ui.voice()
+    with st.spinner("Transcribing your answer..."):
+        try:
+            transcript = transcriber.transcribe(draft.audio)
+        except TranscriptionError as exc:
+            draft.problem = str(exc)
+            return
+    draft.problem = None
+    draft.text = transcript.text.strip()
+    draft.delivery = heard(transcript, st.session_state.get("answer_target_s"))
+    if transcript.fallback_reason:
+        draft.note = f"Transcribed on this computer because {transcript.fallback_reason}."
+
+
+def show_draft(state: InterviewState, draft: Draft, service: InterviewService, send_text: SendText) -> None:
+    with st.chat_message("user"):
+        st.audio(draft.audio, format=draft.mime)
+        if draft.problem is not None or draft.text is None or draft.delivery is None:
+            st.warning(ui.plain(f"{draft.problem} Your recording is kept: try again, or type your answer below."))
+            left, right = st.columns(2)
+            left.button("Transcribe again", key="voice-retry", on_click=transcribe, args=(draft,))
+            right.button("Discard the recording", key="voice-discard", on_click=discard)
+            return
+        if draft.note:
+            st.caption(ui.plain(draft.note))
+        key = f"transcript-{draft.interview_id}-{draft.position}"
+        st.text_area(
+            "What was heard: correct any word before it is graded",
+            value=draft.text,
+            key=key,
+            height=200,
+        )
+        st.caption(ui.spoken_caption(draft.delivery))
+        left, right = st.columns(2)
+        left.button(
+            "Grade this answer",
+            key="voice-send",
+            type="primary",
+            on_click=send_spoken,
+            args=(state, key, service, send_text),
+        )
+        right.button("Discard the recording", key="voice-discard", on_click=discard)
+
+
+def send_spoken(state: InterviewState, key: str, service: InterviewService, send_text: SendText) -> None:
+    draft = st.session_state.get(DRAFT)
+    if not isinstance(draft, Draft) or draft.delivery is None:
+        return
+    spoken = Spoken(draft.delivery, draft.audio, draft.mime)
+
+    def send(text: str) -> int:
+        return service.submit(state.interview.id, text, draft.position, seen=state, spoken=spoken)
+
+    send_text(send, st.session_state.get(key) or "")
+    if "to_grade" in st.session_state:  # saved: the recording is with its answer now
+        discard()
+
+
+def discard() -> None:
+    st.session_state.pop(DRAFT, None)
+    # A new recorder, empty: the old one would still hold the discarded recording.
+    st.session_state["voice_round"] = st.session_state.get("voice_round", 0) + 1
