@@ -40,7 +40,8 @@ def label(answer: Answer) -> str:
     grade = answer.grade
     score = f"{grade.overall}/100 · {ui.grader_label(grade)}" if grade else "not graded"
     when = answer.created_at.astimezone().strftime("%d %b %Y %H:%M")
-    return f"{score} · {when} · {ui.plain(ui.short(answer.question_text))}"
+    spoken = " · spoken" if answer.spoken else ""
+    return f"{score}{spoken} · {when} · {ui.plain(ui.short(answer.question_text))}"
 
 
 def detail(answer: Answer) -> None:
@@ -60,7 +61,25 @@ def detail(answer: Answer) -> None:
     else:
         ui.show_text(answer.graded_text)
         st.warning(ui.plain(answer.grade_error or "This answer has not been graded."))
+    if answer.has_recording:
+        recording(answer)
     actions(answer)
+
+
+def recording(answer: Answer) -> None:
+    # Read only now, with the entry open: recordings are large, and most entries are never opened.
+    kept = history.recording(answer.id)
+    if kept is None:
+        return
+    st.audio(kept.audio, format=kept.mime)
+    if st.button("Delete the recording", key=f"delete-recording-{answer.id}", icon=":material/mic_off:"):
+        try:
+            history.delete_recording(answer.id)
+        except NotSaved as exc:
+            st.warning(ui.plain(str(exc)))
+            return
+        st.session_state["flash"] = "Deleted the recording. The answer, its transcript and its grade are kept."
+        st.rerun()
 
 
 def _model_note(answer: Answer) -> str:
@@ -121,7 +140,11 @@ def export_and_backup(query: HistoryQuery) -> None:
         "Full backup (JSON)", data=history.backup_json, file_name="star-coach-backup.json",
         mime="application/json", on_click="ignore", icon=":material/backup:",
     )  # fmt: skip
-    st.caption("The answer exports follow the filters above. The backup holds everything, and never the API key.")
+    st.caption(
+        "The answer exports follow the filters above. The backup holds everything, and never the API key. "
+        "Recordings stay on this computer: exports and the backup hold spoken answers' transcripts and delivery "
+        "figures, not their audio."
+    )
 
 
 st.title("History")

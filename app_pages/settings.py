@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import ui
+from app_pages import ui, voice
 from coach.config import redact_url
 from coach.history import MAX_BACKUP_BYTES, RestoreError
 
@@ -42,6 +42,18 @@ else:
         "server such as Ollama, vLLM, LM Studio or llama.cpp (no key needed), and STAR_COACH_MODEL."
     )
 
+st.subheader("Voice answers")
+status, _transcriber = ui.voice()
+if status.available:
+    st.write(ui.plain(status.reason))
+    st.caption(
+        "On Practice, press the microphone to answer aloud; the transcript is shown for you to correct before "
+        "it is graded. Recordings are sent nowhere unless STAR_COACH_TRANSCRIBE_MODEL names a server model."
+    )
+else:
+    st.info(ui.plain(status.reason))
+voice.recordings_settings()
+
 st.subheader("Configuration")
 rows = {
     "Database": str(settings.db_path),
@@ -49,6 +61,8 @@ rows = {
     "LLM server (OPENAI_BASE_URL)": server,
     "API key (OPENAI_API_KEY)": "set" if settings.openai_api_key else "not set",
     "LLM timeout (STAR_COACH_LLM_TIMEOUT)": f"{settings.llm_timeout:g} s",
+    "Local speech model (STAR_COACH_WHISPER_MODEL)": settings.whisper_model or "the bundled tiny.en",
+    "Server speech model (STAR_COACH_TRANSCRIBE_MODEL)": settings.transcribe_model or "none: transcribed here",
 }
 st.table({"Setting": list(rows), "Value": list(rows.values())})
 st.caption(

@@ -13,7 +13,7 @@ import streamlit as st
 
 from app_pages import ui
 from coach.delivery import heard
-from coach.interview import InterviewService, InterviewState, Spoken
+from coach.interview import AnswerRejected, InterviewService, InterviewState, Spoken
 from coach.models import Delivery
 from coach.speech import TranscriptionError
 
@@ -128,3 +128,34 @@ def discard() -> None:
     st.session_state.pop(DRAFT, None)
     # A new recorder, empty: the old one would still hold the discarded recording.
     st.session_state["voice_round"] = st.session_state.get("voice_round", 0) + 1
+
+
+def recordings_settings() -> None:
+    """Whether recordings are kept, how much they hold, and deleting them all (the Settings page)."""
+    service = ui.service()
+    history = ui.history()
+    if problem := st.session_state.pop("recordings_problem", None):
+        st.warning(ui.plain(problem))
+    st.toggle(
+        "Keep my recordings with my answers",
+        value=service.keeps_recordings(),
+        key="keep-recordings",
+        on_change=_keep_recordings,
+        help="Off: a recording is transcribed, then dropped; the transcript and the delivery figures are kept.",
+    )
+    try:
+        held = history.recordings_held()
+        if held.count:
+            st.caption(f"{held.count} recording{'s' * (held.count != 1)} kept, {held.size_bytes / 1e6:.1f} MB.")
+            if st.button("Delete all recordings", icon=":material/mic_off:"):
+                deleted = history.delete_all_recordings()
+                st.success(f"Deleted {deleted} recording{'s' * (deleted != 1)}. Transcripts and grades are kept.")
+    except AnswerRejected as exc:  # the database cannot take it: said, and nothing is lost
+        st.warning(ui.plain(str(exc)))
+
+
+def _keep_recordings() -> None:
+    try:
+        ui.service().set_keeps_recordings(bool(st.session_state.get("keep-recordings")))
+    except AnswerRejected as exc:
+        st.session_state["recordings_problem"] = str(exc)

@@ -79,6 +79,22 @@ class HistoryService:
         with _deleting():
             return store.delete_interview(self.db_path, interview_id)
 
+    def recording(self, answer_id: int) -> storage.Recording | None:
+        """A spoken answer's recording, to play it back."""
+        return storage.get_recording(self.db_path, answer_id)
+
+    def delete_recording(self, answer_id: int) -> bool:
+        """Forget one recording; the answer, its transcript and its grade stay."""
+        with _deleting():
+            return storage.delete_recording(self.db_path, answer_id)
+
+    def delete_all_recordings(self) -> int:
+        with _deleting():
+            return storage.delete_all_recordings(self.db_path)
+
+    def recordings_held(self) -> storage.RecordingsHeld:
+        return storage.recordings_held(self.db_path)
+
     def export(self, query: HistoryQuery, fmt: str) -> str:
         """Every answer matching the filters (not just one page) as CSV or JSON."""
         answers = store.find_answers(self.db_path, self._filter(query), limit=MAX_EXPORT_ANSWERS)

@@ -1,0 +1,139 @@
+"""Spoken answers in the domain and the database: what is kept, what is graded, what can be deleted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import storage
+from coach.delivery import TYPED_ONLY, spoken_grade
+from coach.grading.rules import RuleBasedGrader
+from coach.history import HistoryService
+from coach.interview import InterviewService, Spoken
+from coach.library import QuestionLibrary
+from coach.models import Advice, Delivery, InterviewSetup, Pause, Question
+from tests.speech_support import silence
+
+STORY = (
+    "At our regional distribution centre, on-time shipping had fallen to 81% over one quarter. As shift lead I "
+    "was asked to get it back above 95% before peak. I mapped the pick path, moved the fastest 200 items next to "
+    "the dock and cross-trained four packers. Within six weeks on-time shipping rose to 97% and overtime fell by 30%."
+)
+AUDIO = silence(0.5)  # the bytes only have to come back as they went in
+
+
+def _delivery(**changes: object) -> Delivery:
+    fields: dict[str, object] = {
+        "duration_s": 20.0,
+        "speaking_s": 19.0,
+        "timed": True,
+        "words": 60,
+        "words_per_minute": 190.0,
+        "fillers": 6,
+        "fillers_per_minute": 19.0,
+        "filler_counts": {"um": 6},
+        "long_pauses": [Pause(start_s=2, end_s=6), Pause(start_s=9, end_s=14)],
+    }
+    return Delivery.model_validate({**fields, **changes})
+
+
+@pytest.fixture
+def service(db_path: Path, bank: list[Question]) -> InterviewService:
+    return InterviewService(db_path, bank, RuleBasedGrader())
+
+
+def _answer_aloud(service: InterviewService, delivery: Delivery) -> int:
+    interview = service.start(InterviewSetup(n_questions=2, follow_ups=False), seed=3)
+    answer_id = service.submit(interview.id, STORY, 0, spoken=Spoken(delivery, AUDIO, "audio/wav"))
+    service.grade_stored(interview.id, answer_id)
+    return answer_id
+
+
+def test_a_spoken_answer_keeps_its_delivery_and_recording_and_gets_delivery_advice(
+    service: InterviewService, db_path: Path
+) -> None:
+    answer_id = _answer_aloud(service, _delivery())
+    history = HistoryService(db_path, service.library)
+    answer = history.answer(answer_id)
+    assert answer is not None and answer.spoken and answer.has_recording
+    assert answer.delivery == _delivery()
+    recording = history.recording(answer_id)
+    assert recording is not None and recording.audio == AUDIO and recording.mime == "audio/wav"
+    assert answer.grade is not None
+    codes = [a.code for a in answer.grade.advice]
+    for code in ("delivery.short", "delivery.fast", "delivery.fillers", "delivery.pauses"):
+        assert code in codes
+    assert not TYPED_ONLY.intersection(codes)
+    assert answer.grade.advice[-1].part == "delivery"
+    assert history.recordings_held() == storage.RecordingsHeld(1, len(AUDIO))
+
+
+def test_a_typed_answer_has_no_delivery_and_no_recording(service: InterviewService, db_path: Path) -> None:
+    interview = service.start(InterviewSetup(n_questions=1, follow_ups=False), seed=3)
+    answer_id = service.submit(interview.id, STORY, 0)
+    answer = HistoryService(db_path, service.library).answer(answer_id)
+    assert answer is not None and not answer.spoken and not answer.has_recording
+
+
+def test_with_recordings_not_kept_only_the_transcript_and_figures_are_stored(
+    service: InterviewService, db_path: Path
+) -> None:
+    assert service.keeps_recordings()
+    service.set_keeps_recordings(False)
+    assert not service.keeps_recordings()
+    answer_id = _answer_aloud(service, _delivery())
+    history = HistoryService(db_path, service.library)
+    answer = history.answer(answer_id)
+    assert answer is not None and answer.spoken and not answer.has_recording
+    assert history.recording(answer_id) is None
+    assert history.recordings_held().count == 0
+
+
+def test_recordings_are_deleted_one_by_one_all_at_once_and_with_their_answer(
+    service: InterviewService, db_path: Path
+) -> None:
+    history = HistoryService(db_path, service.library)
+    first, second, third = (_answer_aloud(service, _delivery()) for _ in range(3))
+    assert history.delete_recording(first) is True
+    assert history.delete_recording(first) is False
+    kept = history.answer(first)
+    assert kept is not None and kept.spoken and not kept.has_recording and kept.text == STORY
+    assert history.delete_answer(second)
+    assert history.recording(second) is None
+    assert history.recordings_held().count == 1
+    assert history.delete_all_recordings() == 1
+    assert history.recording(third) is None
+    with storage.connect(db_path) as db:
+        assert db["recordings"].count == 0
+
+
+def test_a_backup_holds_spoken_answers_figures_but_says_it_holds_no_recording(
+    service: InterviewService, db_path: Path, tmp_path: Path
+) -> None:
+    answer_id = _answer_aloud(service, _delivery())
+    history = HistoryService(db_path, service.library)
+    data = json.loads(history.backup_json())
+    assert data["recordings_included"] is False
+    assert "recordings" not in data["tables"]
+    restored = tmp_path / "restored" / "coach.db"
+    again = HistoryService(restored, QuestionLibrary(restored, service.all_questions()))
+    again.restore_json(json.dumps(data).encode())
+    answer = again.answer(answer_id)
+    assert answer is not None and answer.delivery == _delivery() and not answer.has_recording
+
+
+def test_spoken_grade_replaces_typed_length_and_filler_claims_with_delivery_ones() -> None:
+    question = "Tell me about a time you improved a process."
+    grade = RuleBasedGrader().grade(question, "Um so I um fixed it.", "behavioral")
+    grade = grade.model_copy(
+        update={"advice": [*grade.advice, Advice(code="answer.fillers", part="answer", text="Fewer fillers.")]}
+    )
+    assert {"answer.short", "answer.fillers"} <= {a.code for a in grade.advice}
+    spoken = spoken_grade(grade, _delivery(words=6, words_per_minute=40.0, fillers=2, fillers_per_minute=6.3))
+    codes = [a.code for a in spoken.advice]
+    assert not TYPED_ONLY.intersection(codes)
+    assert "delivery.short" in codes and "delivery.fillers" not in codes  # two fillers are not enough to claim
+    assert "Fewer fillers." not in spoken.suggestions
+    assert spoken.overall == grade.overall
