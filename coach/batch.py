@@ -74,12 +74,16 @@ class Recordings:
         from coach.speech.audio import MAX_AUDIO_BYTES
 
         path = self.folder / name  # an absolute `name` stays as it is
+        if path.exists() and not path.is_file():  # a folder, or a pipe that would never end
+            raise LineProblem(f"audio {name}: {path} is not a file")
         try:
             with path.open("rb") as handle:
                 # One byte past the limit: enough for the check to refuse a huge file without reading it all.
                 data = handle.read(MAX_AUDIO_BYTES + 1)
         except OSError as exc:
             raise LineProblem(f"audio {name}: cannot read {path}: {exc.strerror or type(exc).__name__}") from exc
+        except ValueError as exc:  # a NUL in the path
+            raise LineProblem(f"audio {name}: not a usable file path") from exc
         try:
             if self._transcriber is None:
                 self._transcriber = self._make()
@@ -158,8 +162,9 @@ def parse_line(line: str) -> BatchItem | AudioItem:
     data = json.loads(line)
     if not isinstance(data, dict):
         raise ValueError("each line must be a JSON object")
-    if "audio" in data:
-        if "answer" in data:
+    # A null is no value: a typed file with `"audio": null` on every line stays a typed file.
+    if data.get("audio") is not None:
+        if data.get("answer") is not None:
             raise LineProblem(BOTH_ANSWERS)
         return AudioItem.model_validate(data)
     return BatchItem.model_validate(data)

@@ -175,7 +175,8 @@ def _recordings(name: str) -> Recordings:
     """Where audio lines' relative paths start: the input file's folder, or the current one for stdin."""
     from coach.batch import Recordings
 
-    return Recordings(Path.cwd() if name == "-" else Path(name).resolve().parent)
+    # absolute(), not resolve(): an input reached through a link reads recordings beside the link.
+    return Recordings(Path.cwd() if name == "-" else Path(name).absolute().parent)
 
 
 def run_benchmark(args: argparse.Namespace) -> int:

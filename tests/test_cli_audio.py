@@ -151,12 +151,23 @@ def test_save_keeps_the_transcript_as_the_answer(run: Run) -> None:
 def test_from_stdin_relative_paths_are_the_current_folders(tmp_path: Path) -> None:
     require_voice()
     (tmp_path / "noise.wav").write_bytes(random.Random(14).randbytes(4000))
-    stdin = line("n", audio="noise.wav") + line("m", audio="nowhere.wav")
+    (tmp_path / "folder").mkdir()
+    stdin = (
+        line("n", audio="noise.wav")
+        + line("m", audio="nowhere.wav")
+        + line("d", audio="folder")
+        + line("nul", audio="a\0b.wav")
+        + json.dumps({"id": "typed", "question": QUESTION, "answer": TYPED, "audio": None})  # null: no audio
+    )
     result = grade("--grader", "rules", "-", cwd=tmp_path, stdin=stdin)
     assert result.returncode == 0, result.stderr
-    noise, missing = (json.loads(x)["error"] for x in result.stdout.splitlines())
-    assert "not a recording STAR Coach can read" in noise, "read from the current folder"
-    assert missing == f"audio nowhere.wav: cannot read {tmp_path.resolve() / 'nowhere.wav'}: No such file or directory"
+    noise, missing, folder, nul, typed = (json.loads(x) for x in result.stdout.splitlines())
+    assert "not a recording STAR Coach can read" in noise["error"], "read from the current folder"
+    here = tmp_path.resolve()
+    assert missing["error"] == f"audio nowhere.wav: cannot read {here / 'nowhere.wav'}: No such file or directory"
+    assert folder["error"] == f"audio folder: {here / 'folder'} is not a file"
+    assert nul["error"] == "audio a\0b.wav: not a usable file path"
+    assert list(typed) == TOP_KEYS
 
 
 def test_without_voice_installed_audio_lines_say_how_to_install_it(tmp_path: Path) -> None:
