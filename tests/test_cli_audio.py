@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from tests.speech_support import BLOCK_VOICE, normalised_words, require_voice, silence, speak, wav_seconds
+from tests.speech_support import BLOCK_VOICE, convert, normalised_words, require_voice, silence, speak, wav_seconds
 from tests.test_cli import ROOT, TOP_KEYS
 from tests.transcription_server import SAID, running_server
 
@@ -74,6 +74,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     folder = tmp_path_factory.mktemp("batch-audio")
     (folder / "recordings").mkdir()
     wav = speak(SPOKEN, folder / "recordings" / "answer.wav")
+    # Named .wav but MP3 inside, as a phone might save it: the format is read from the bytes.
+    (folder / "recordings" / "phone.wav").write_bytes(convert(wav, "mp3", "libmp3lame"))
     (folder / "recordings" / "noise.wav").write_bytes(random.Random(14).randbytes(4000))
     (folder / "recordings" / "quiet.wav").write_bytes(silence(4))
     source = folder / "in.jsonl"
@@ -85,6 +87,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
         + line("silent", audio="recordings/quiet.wav")
         + line("both", audio="recordings/answer.wav", answer=TYPED)
         + line("again", audio=str(folder / "recordings" / "answer.wav"))
+        + line("mp3", audio="recordings/phone.wav")
     )
     # Run from elsewhere: relative paths are the input file's folder's, not the current one's.
     elsewhere = tmp_path_factory.mktemp("elsewhere")
@@ -97,11 +100,12 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
 
 def test_a_recording_is_transcribed_and_graded_with_its_delivery(run: Run) -> None:
     assert run.result.returncode == 0, run.result.stderr
-    assert [o["id"] for o in run.outputs] == ["spoken", "typed", "missing", "noise", "silent", "both", "again"]
+    assert [o["id"] for o in run.outputs] == ["spoken", "typed", "missing", "noise", "silent", "both", "again", "mp3"]
     spoken = run.outputs[0]
     assert list(spoken) == [*TOP_KEYS, "transcript", "delivery", "transcriber"]
-    said, heard = normalised_words(SPOKEN), normalised_words(spoken["transcript"])
-    assert len(set(said) & set(heard)) >= 0.7 * len(set(said)), spoken["transcript"]
+    for out in (spoken, run.outputs[7]):
+        said, heard = set(normalised_words(SPOKEN)), set(normalised_words(out["transcript"]))
+        assert len(said & heard) >= 0.7 * len(said), out["transcript"]
     assert spoken["grader"] == "rules" and 0 <= spoken["overall"] <= 100
     for part in spoken["components"].values():
         assert all(0 <= start < end <= len(spoken["transcript"]) for start, end in part["evidence"])
@@ -145,7 +149,7 @@ def test_the_model_loads_once_for_the_run(run: Run) -> None:
 
 def test_save_keeps_the_transcript_as_the_answer(run: Run) -> None:
     texts = [a["text"] for a in Database(run.db)["answers"].rows_where(order_by="position")]
-    assert texts == [run.outputs[0]["transcript"], TYPED, run.outputs[6]["transcript"]]
+    assert texts == [run.outputs[0]["transcript"], TYPED, *(o["transcript"] for o in run.outputs[6:])]
 
 
 def test_from_stdin_relative_paths_are_the_current_folders(tmp_path: Path) -> None:
