@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:
     from datetime import date
 
+    from coach.batch import Recordings
     from coach.grading import Grader
     from coach.library import QuestionLibrary
     from coach.models import Question
@@ -21,11 +22,33 @@ if TYPE_CHECKING:
 
 EXIT_USAGE = 2
 
+GRADE_DESCRIPTION = """\
+Grade a JSONL file of answers, one JSON object a line: "id", "question",
+"answer" and optionally "question_type" (behavioral or case). One JSON grade
+a line goes to stdout (format: shared/specs/batch-grading.md).
+
+A line may give "audio": "PATH" instead of "answer": a WAV, MP3, M4A or WebM
+recording of the answer. A relative PATH is read from the input file's
+folder (with '-', from the current folder). The recording is transcribed as
+the app would (voice needs `pip install -r requirements-voice.txt`) and
+graded on its transcript. Its output line adds "transcript" (the text
+graded), "delivery" (duration_s, words, words_per_minute, fillers,
+fillers_per_minute, long_pauses...) and "transcriber"; its "advice" adds the
+delivery.* items. A missing, unreadable, damaged or silent recording, or a
+line with both "answer" and "audio", gets an error line and the run goes on.
+With --save, the transcript is saved as the answer.
+"""
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m coach", description="STAR Coach from the command line.")
     commands = parser.add_subparsers(dest="command", required=True)
-    grade = commands.add_parser("grade", help="grade a JSONL file of answers; JSONL grades on stdout")
+    grade = commands.add_parser(
+        "grade",
+        help="grade a JSONL file of answers, typed or recorded; JSONL grades on stdout",
+        description=GRADE_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     grade.add_argument("--grader", choices=("rules", "llm", "auto"), default="auto")
     grade.add_argument("--save", action="store_true", help="also record the answers and grades in the database")
     grade.add_argument(
@@ -141,11 +164,19 @@ def _grade_to_stdout(
     from coach.batch import grade_lines
 
     try:
-        for result in grade_lines(source, grader, saver, known):
+        for result in grade_lines(source, grader, saver, known, _recordings(name)):
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
     except UnicodeDecodeError:
         return _fail(f"{name} is not UTF-8 text")
     return 0
+
+
+def _recordings(name: str) -> Recordings:
+    """Where audio lines' relative paths start: the input file's folder, or the current one for stdin."""
+    from coach.batch import Recordings
+
+    # absolute(), not resolve(): an input reached through a link reads recordings beside the link.
+    return Recordings(Path.cwd() if name == "-" else Path(name).absolute().parent)
 
 
 def run_benchmark(args: argparse.Namespace) -> int:

