@@ -142,12 +142,11 @@ def _error_reason(exc: Exception) -> str:
 
 def spoken_output(item_id: str | int, grade: Grade, transcript: Transcript) -> dict[str, Any]:
     """The output object for a recorded answer: its grade, the transcript graded, and how it was said."""
-    from coach.delivery import delivery_advice, measure_delivery
+    from coach.delivery import heard, spoken_grade
 
-    delivery = measure_delivery(transcript)
-    output = grade_to_output(item_id, grade)
-    # After the grader's items: what was said comes before how it was said.
-    output["advice"] += [a.model_dump(mode="json") for a in delivery_advice(delivery)]
+    delivery = heard(transcript)
+    # As in the app: length and fillers judged in time, the delivery items after what was said.
+    output = grade_to_output(item_id, spoken_grade(grade, delivery))
     output["transcript"] = transcript.text
     output["delivery"] = delivery.model_dump(mode="json")
     output["transcriber"] = {
