@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import ui
+from coach.delivery import FAST_WPM, GOOD_PACE, SLOW_WPM
 from coach.interview import AnswerRejected
 from coach.models import PARTS, TOPIC_LABELS
 from coach.progress import Progress, chart_rows, weak_spots_setup
@@ -83,6 +84,31 @@ def charts(progress: Progress) -> None:
         )
 
 
+def delivery(progress: Progress) -> None:
+    if not progress.spoken:
+        return
+    st.subheader("Spoken answers: pace and fillers")
+    frame = pd.DataFrame(progress.spoken)
+    x = alt.X("n:O", title="Spoken answer", axis=alt.Axis(labelAngle=0))
+    when = alt.Tooltip("when:T", title="When", format="%d %b %Y %H:%M")
+    # The pace a spoken answer reads best at, behind the line.
+    band = alt.Chart(pd.DataFrame([{"low": SLOW_WPM + 10, "high": FAST_WPM - 10}])).mark_rect(opacity=0.15)
+    pace = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(x=x, y=alt.Y("words_per_minute:Q", title="Words a minute"), tooltip=[when, "words_per_minute"])
+    )
+    left, right = st.columns(2)
+    left.altair_chart(band.encode(y="low:Q", y2="high:Q") + pace, width="stretch")
+    right.altair_chart(
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(x=x, y=alt.Y("fillers_per_minute:Q", title="Fillers a minute"), tooltip=[when, "fillers_per_minute"]),
+        width="stretch",
+    )
+    st.caption(f"A spoken answer reads best at {GOOD_PACE} words a minute (the shaded band), with few fillers.")
+
+
 def reattempts(progress: Progress) -> None:
     if not progress.reattempts:
         return
@@ -114,4 +140,5 @@ else:
     headline(progress)
     weak_spots(progress)
     charts(progress)
+    delivery(progress)
     reattempts(progress)

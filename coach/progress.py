@@ -37,6 +37,8 @@ class Progress:
     points: list[dict[str, Any]] = field(default_factory=list)  # one per answer, for the charts
     reattempts: dict[str, list[Attempt]] = field(default_factory=dict)  # question text -> attempts
     usual_level: str = "mid"
+    # Spoken answers in time order: when, words a minute, fillers a minute (for the delivery charts).
+    spoken: list[dict[str, Any]] = field(default_factory=list)
 
 
 def compute_progress(rows: Sequence[Mapping[str, Any]], now: datetime | None = None) -> Progress:
@@ -68,7 +70,17 @@ def compute_progress(rows: Sequence[Mapping[str, Any]], now: datetime | None = N
         points=points,
         reattempts=_reattempts(rows),
         usual_level=_usual_level(rows),
+        spoken=[_spoken(n, r) for n, r in enumerate((r for r in rows if r.get("words_per_minute") is not None), 1)],
     )
+
+
+def _spoken(n: int, row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "n": n,
+        "when": datetime.fromisoformat(row["created_at"]),
+        "words_per_minute": row["words_per_minute"],
+        "fillers_per_minute": row["fillers_per_minute"],
+    }
 
 
 PER_ANSWER_MAX = 60  # more answers than this are charted per interview, to stay readable

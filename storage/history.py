@@ -141,7 +141,9 @@ def score_history(path: Path) -> list[dict[str, Any]]:
     """Every graded answer's scores and when, oldest first, for the progress charts."""
     sql = f"""
         select a.id, a.created_at, a.question_id, a.question_text, a.interview_id, a.topics, i.level,
-               g.overall, {_PART_SCORES}, g.grader
+               g.overall, {_PART_SCORES}, g.grader,
+               json_extract(a.delivery, '$.words_per_minute') as words_per_minute,
+               json_extract(a.delivery, '$.fillers_per_minute') as fillers_per_minute
         from answers a
         join {LATEST_GRADE}
         join interviews i on i.id = a.interview_id

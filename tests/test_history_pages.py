@@ -12,8 +12,8 @@ import storage
 from coach.grading.rules import RuleBasedGrader
 from coach.highlight import escape_markdown
 from coach.history import HistoryService
-from coach.interview import InterviewService
-from coach.models import InterviewSetup
+from coach.interview import InterviewService, Spoken
+from coach.models import Delivery, InterviewSetup
 from coach.questions import load_bank
 from tests.storage_support import recent_answers
 
@@ -176,3 +176,18 @@ def test_a_restore_error_quoting_the_file_shows_it_as_text(db_path: Path) -> Non
     # Every Markdown character of the file's text is escaped: no link, image or colour is made of it.
     assert escape_markdown(hostile) in error
     assert "](" not in error and ":red[" not in error
+
+
+def test_progress_charts_pace_and_fillers_once_answers_are_spoken(filled: InterviewService, db_path: Path) -> None:
+    at = open_page("app_pages/progress.py")
+    assert not any(s.value.startswith("Spoken answers") for s in at.subheader)
+    interview = filled.start(InterviewSetup(level="mid", n_questions=1, follow_ups=False), seed=9)
+    delivery = Delivery(
+        duration_s=80, speaking_s=78, timed=True, words=190, words_per_minute=146, fillers=2, fillers_per_minute=1.5
+    )
+    answer_id = filled.submit(interview.id, GOOD, 0, spoken=Spoken(delivery, b"RIFF", "audio/wav"))
+    filled.grade_stored(interview.id, answer_id)
+    at = open_page("app_pages/progress.py")
+    assert not at.exception
+    assert any(s.value == "Spoken answers: pace and fillers" for s in at.subheader)
+    assert "120-160 words a minute" in caption_text(at)

@@ -137,3 +137,18 @@ def test_spoken_grade_replaces_typed_length_and_filler_claims_with_delivery_ones
     assert "delivery.short" in codes and "delivery.fillers" not in codes  # two fillers are not enough to claim
     assert "Fewer fillers." not in spoken.suggestions
     assert spoken.overall == grade.overall
+
+
+def test_progress_charts_pace_and_fillers_of_spoken_answers_only(service: InterviewService, db_path: Path) -> None:
+    interview = service.start(InterviewSetup(n_questions=3, follow_ups=False), seed=3)
+    service.grade_stored(interview.id, service.submit(interview.id, STORY, 0))
+    for position, pace in ((1, 150.0), (2, 130.0)):
+        delivery = _delivery(words_per_minute=pace, fillers_per_minute=pace / 50)
+        answer_id = service.submit(interview.id, STORY, position, spoken=Spoken(delivery, AUDIO, "audio/wav"))
+        service.grade_stored(interview.id, answer_id)
+    progress = HistoryService(db_path, service.library).progress()
+    assert progress.answered == 3
+    assert [(p["n"], p["words_per_minute"], p["fillers_per_minute"]) for p in progress.spoken] == [
+        (1, 150.0, 3.0),
+        (2, 130.0, 2.6),
+    ]
