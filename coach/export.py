@@ -33,6 +33,11 @@ CSV_COLUMNS = (
     "follow_up",
     "follow_up_reply",
     "score_before_follow_up",
+    # Spoken answers: their figures, never their audio (recordings stay on this machine).
+    "spoken",
+    "spoken_seconds",
+    "words_per_minute",
+    "fillers_per_minute",
 )
 
 
@@ -57,6 +62,10 @@ def answer_record(answer: Answer) -> dict[str, Any]:
         "follow_up": follow_up.question if follow_up else None,
         "follow_up_reply": follow_up.reply if follow_up else None,
         "score_before_follow_up": follow_up.score_before if follow_up and follow_up.reply else None,
+        "spoken": answer.spoken,
+        "spoken_seconds": answer.delivery.speaking_s if answer.delivery else None,
+        "words_per_minute": answer.delivery.words_per_minute if answer.delivery else None,
+        "fillers_per_minute": answer.delivery.fillers_per_minute if answer.delivery else None,
     }
 
 

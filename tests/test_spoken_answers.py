@@ -152,3 +152,14 @@ def test_progress_charts_pace_and_fillers_of_spoken_answers_only(service: Interv
         (1, 150.0, 3.0),
         (2, 130.0, 2.6),
     ]
+
+
+def test_exports_carry_a_spoken_answers_figures_and_no_audio(service: InterviewService, db_path: Path) -> None:
+    answer_id = _answer_aloud(service, _delivery())
+    history = HistoryService(db_path, service.library)
+    from coach.history import HistoryQuery
+
+    exported = json.loads(history.export(HistoryQuery(), "json"))
+    record = next(r for r in exported if r["answer_id"] == answer_id)
+    assert record["spoken"] is True and record["words_per_minute"] == 190.0 and record["spoken_seconds"] == 19.0
+    assert "RIFF" not in history.export(HistoryQuery(), "csv")  # the WAV's bytes are nowhere in it
