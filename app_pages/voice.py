@@ -20,15 +20,16 @@ from coach.speech import TranscriptionError
 # Practice's send_text: saves through `send`, then asks the next run to grade, or keeps the refusal to show.
 SendText = Callable[[Callable[[str], int], str], None]
 
-# A recording is held in the session from the moment it arrives until its answer is saved, whatever the
-# transcriber does: a failed transcription keeps it, with Retry, and the answer can still be typed.
+# A recording is kept in the database from the moment it arrives until its answer is saved or the candidate
+# discards it, whatever the transcriber does: a failed transcription keeps it with Transcribe again, a reload
+# or a crash finds it again, and the answer can still be typed. The session holds what was heard in it.
 
 DRAFT = "spoken_draft"
 
 
 @dataclass
 class Draft:
-    """A recording for one question, and what was heard in it (or why nothing was)."""
+    """A recording for one question, and what was heard in it (or why nothing was yet)."""
 
     interview_id: str
     position: int
@@ -46,22 +47,40 @@ def speak(state: InterviewState, service: InterviewService, send_text: SendText)
     iid, position = state.interview.id, state.position
     draft = st.session_state.get(DRAFT)
     if not (isinstance(draft, Draft) and draft.interview_id == iid and draft.position == position):
-        draft = None
-    if not status.available:
-        return
+        draft = _kept_from_before(state, service)
     if draft is None:
+        if not status.available:
+            return
         key = f"voice-{iid}-{position}-{st.session_state.get('voice_round', 0)}"
-        st.audio_input("Answer aloud", key=key, sample_rate=16000, on_change=on_recording, args=(key, iid, position))
+        args = (key, iid, position, service)
+        st.audio_input("Answer aloud", key=key, sample_rate=16000, on_change=on_recording, args=args)
         return
     show_draft(state, draft, service, send_text)
 
 
-def on_recording(key: str, interview_id: str, position: int) -> None:
+def _kept_from_before(state: InterviewState, service: InterviewService) -> Draft | None:
+    """The recording made for this question in an earlier session (a reload, a crash), if one waits."""
+    if not state.unsent_recording:
+        return None
+    kept = service.unsent(state.interview.id, state.position)
+    if kept is None:
+        return None
+    draft = Draft(state.interview.id, state.position, kept.audio, kept.mime)
+    draft.problem = "You recorded an answer to this question earlier; it has not been transcribed yet."
+    st.session_state[DRAFT] = draft
+    return draft
+
+
+def on_recording(key: str, interview_id: str, position: int, service: InterviewService) -> None:
     recorded = st.session_state.get(key)
     if recorded is None:
         return
     draft = Draft(interview_id, position, recorded.getvalue(), recorded.type or "audio/wav")
     st.session_state[DRAFT] = draft
+    try:
+        service.keep_unsent(interview_id, position, draft.audio, draft.mime)
+    except AnswerRejected as exc:  # the session still holds it: said, and nothing else changes
+        draft.note = f"{exc} Your recording is held in this browser tab until you send or discard it."
     transcribe(draft)
 
 
@@ -84,10 +103,12 @@ def show_draft(state: InterviewState, draft: Draft, service: InterviewService, s
     with st.chat_message("user"):
         st.audio(draft.audio, format=draft.mime)
         if draft.problem is not None or draft.text is None or draft.delivery is None:
-            st.warning(ui.plain(f"{draft.problem} Your recording is kept: try again, or type your answer below."))
+            st.warning(
+                ui.plain(f"{draft.problem} Your recording is kept: transcribe it again, or type your answer below.")
+            )
             left, right = st.columns(2)
             left.button("Transcribe again", key="voice-retry", on_click=transcribe, args=(draft,))
-            right.button("Discard the recording", key="voice-discard", on_click=discard)
+            right.button("Discard the recording", key="voice-discard", on_click=discard, args=(service,))
             return
         if draft.note:
             st.caption(ui.plain(draft.note))
@@ -107,7 +128,7 @@ def show_draft(state: InterviewState, draft: Draft, service: InterviewService, s
             on_click=send_spoken,
             args=(state, key, service, send_text),
         )
-        right.button("Discard the recording", key="voice-discard", on_click=discard)
+        right.button("Discard the recording", key="voice-discard", on_click=discard, args=(service,))
 
 
 def send_spoken(state: InterviewState, key: str, service: InterviewService, send_text: SendText) -> None:
@@ -124,8 +145,14 @@ def send_spoken(state: InterviewState, key: str, service: InterviewService, send
         discard()
 
 
-def discard() -> None:
-    st.session_state.pop(DRAFT, None)
+def discard(service: InterviewService | None = None) -> None:
+    """Forget the recording (from the database too, given the service), and show an empty recorder."""
+    draft = st.session_state.pop(DRAFT, None)
+    if service is not None and isinstance(draft, Draft):
+        try:
+            service.drop_unsent(draft.interview_id, draft.position)
+        except AnswerRejected as exc:
+            st.session_state["rejected"] = (str(exc), "", False)
     # A new recorder, empty: the old one would still hold the discarded recording.
     st.session_state["voice_round"] = st.session_state.get("voice_round", 0) + 1
 

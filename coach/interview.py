@@ -79,6 +79,12 @@ class InterviewState:
     interview: Interview
     questions: list[Question]
     answers: list[Answer]
+    unsent_positions: frozenset[int] = frozenset()
+
+    @property
+    def unsent_recording(self) -> bool:
+        """A recording for the current question was made and not yet sent (kept in the database)."""
+        return self.position in self.unsent_positions
 
     @property
     def position(self) -> int:
@@ -174,7 +180,7 @@ class InterviewService:
         asked = {a.position: a for a in record.answers}
         ids = record.interview.question_ids
         questions = [self._question_for(qid, i, by_id, asked) for i, qid in enumerate(ids)]
-        return InterviewState(record.interview, questions, record.answers)
+        return InterviewState(record.interview, questions, record.answers, record.unsent_positions)
 
     @staticmethod
     def _question_for(qid: str, position: int, by_id: dict[str, Question], asked: dict[int, Answer]) -> Question:
@@ -316,6 +322,18 @@ class InterviewService:
             if not storage.skip_follow_up(self.db_path, follow_up_id):
                 raise AnswerRejected(_MOVED_ON)
         self._finish_if_complete(interview_id)
+
+    def keep_unsent(self, interview_id: str, position: int, audio: bytes, mime: str) -> None:
+        """Keep a recording the moment it is made, before anything is done with it; NotSaved if it cannot be."""
+        with _saving():
+            storage.keep_unsent(self.db_path, interview_id, position, storage.Recording(audio, mime))
+
+    def unsent(self, interview_id: str, position: int) -> storage.Recording | None:
+        return storage.unsent(self.db_path, interview_id, position)
+
+    def drop_unsent(self, interview_id: str, position: int) -> None:
+        with _saving():
+            storage.drop_unsent(self.db_path, interview_id, position)
 
     def keeps_recordings(self) -> bool:
         """Whether spoken answers' recordings are kept with them (the default), or dropped once transcribed."""

@@ -56,10 +56,13 @@ from storage.recordings import (
     RecordingsHeld,
     delete_all_recordings,
     delete_recording,
+    drop_unsent,
     get_recording,
+    keep_unsent,
     preference,
     recordings_held,
     set_preference,
+    unsent,
 )
 
 __all__ = [
@@ -83,11 +86,13 @@ __all__ = [
     "delete_custom_question",
     "delete_recording",
     "describe",
+    "drop_unsent",
     "end_active_interview",
     "file_state",
     "fill_in_topics",
     "get_interview",
     "get_recording",
+    "keep_unsent",
     "list_answers",
     "list_custom_questions",
     "list_interviews",
@@ -103,5 +108,6 @@ __all__ = [
     "set_interview_status",
     "set_preference",
     "skip_follow_up",
+    "unsent",
     "update_custom_question",
 ]

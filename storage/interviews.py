@@ -120,6 +120,10 @@ def record_answer(
                 }
             )
             answer_id = int(table.last_pk)
+            # Sent: the recording is the answer's now, or dropped if the candidate keeps none.
+            db.execute(
+                "delete from unsent_recordings where interview_id = ? and position = ?", [interview_id, position]
+            )
             if recording is not None:
                 db.execute(
                     "insert into recordings (answer_id, created_at, mime, audio) values (?, ?, ?, ?)",
@@ -151,6 +155,8 @@ class InterviewRecord:
     interview: Interview
     answers: list[Answer]
     custom_questions: list[Question]
+    # Questions with a recording made and not yet sent (read with the rest: the turn opens no other connection).
+    unsent_positions: frozenset[int] = frozenset()
 
 
 def _load(db: Database, interview_id: str) -> InterviewRecord | None:
@@ -162,7 +168,10 @@ def _load(db: Database, interview_id: str) -> InterviewRecord | None:
     custom = db.query(
         "select * from custom_questions where id in (select value from json_each(?))", [rows[0]["question_ids"]]
     )
-    return InterviewRecord(interview_from_row(rows[0]), answers, [custom_from_row(r) for r in custom])
+    unsent = db.execute("select position from unsent_recordings where interview_id = ?", [interview_id])
+    return InterviewRecord(
+        interview_from_row(rows[0]), answers, [custom_from_row(r) for r in custom], frozenset(p for (p,) in unsent)
+    )
 
 
 def load_interview(path: Path, interview_id: str) -> InterviewRecord | None:

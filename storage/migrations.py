@@ -224,6 +224,27 @@ def m007_spoken_answers(db: Database) -> None:
     )
 
 
+@migrations()
+def m008_unsent_recordings(db: Database) -> None:
+    """A recording kept from the moment it is made until its answer is saved (or the candidate discards it),
+    so a reload, a crash or a failed transcription never loses it: one per question of an interview."""
+    db.executescript(
+        """
+        create table if not exists unsent_recordings (
+            interview_id text not null references interviews(id) on delete cascade,
+            position integer not null,
+            created_at text not null,
+            mime text not null,
+            audio blob not null,
+            primary key (interview_id, position)
+        );
+        create trigger if not exists unsent_recordings_go_with_their_interview after delete on interviews begin
+            delete from unsent_recordings where interview_id = old.id;
+        end;
+        """
+    )
+
+
 SEARCH_TOKENIZER = "porter unicode61 remove_diacritics 2"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from storage.db import StorageUnavailable, connect, writable, write
+from storage.db import StorageUnavailable, connect, iso, now, writable, write
 
 KEEP_RECORDINGS = "keep_recordings"
 
@@ -68,3 +68,30 @@ def set_preference(path: Path, name: str, value: str) -> None:
             "on conflict(name) do update set value = excluded.value",
             [name, value],
         )
+
+
+# -- recordings not yet sent -----------------------------------------------------------
+
+
+def keep_unsent(path: Path, interview_id: str, position: int, recording: Recording) -> None:
+    """Keep a new recording for this question, in place of any earlier one, until its answer is saved."""
+    with write(path) as db:
+        db.execute(
+            "insert or replace into unsent_recordings (interview_id, position, created_at, mime, audio) "
+            "values (?, ?, ?, ?, ?)",
+            [interview_id, position, iso(now()), recording.mime, recording.audio],
+        )
+
+
+def unsent(path: Path, interview_id: str, position: int) -> Recording | None:
+    with connect(path) as db:
+        row = db.execute(
+            "select audio, mime from unsent_recordings where interview_id = ? and position = ?",
+            [interview_id, position],
+        ).fetchone()
+    return Recording(bytes(row[0]), row[1]) if row else None
+
+
+def drop_unsent(path: Path, interview_id: str, position: int) -> None:
+    with write(path) as db:
+        db.execute("delete from unsent_recordings where interview_id = ? and position = ?", [interview_id, position])

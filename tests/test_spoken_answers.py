@@ -10,7 +10,7 @@ import pytest
 import storage
 from coach.delivery import TYPED_ONLY, spoken_grade
 from coach.grading.rules import RuleBasedGrader
-from coach.history import HistoryService
+from coach.history import HistoryQuery, HistoryService
 from coach.interview import InterviewService, Spoken
 from coach.library import QuestionLibrary
 from coach.models import Advice, Delivery, InterviewSetup, Pause, Question
@@ -157,9 +157,30 @@ def test_progress_charts_pace_and_fillers_of_spoken_answers_only(service: Interv
 def test_exports_carry_a_spoken_answers_figures_and_no_audio(service: InterviewService, db_path: Path) -> None:
     answer_id = _answer_aloud(service, _delivery())
     history = HistoryService(db_path, service.library)
-    from coach.history import HistoryQuery
-
     exported = json.loads(history.export(HistoryQuery(), "json"))
     record = next(r for r in exported if r["answer_id"] == answer_id)
     assert record["spoken"] is True and record["words_per_minute"] == 190.0 and record["spoken_seconds"] == 19.0
     assert "RIFF" not in history.export(HistoryQuery(), "csv")  # the WAV's bytes are nowhere in it
+
+
+def test_a_recording_is_kept_from_the_moment_it_is_made_until_its_answer_is_saved(
+    service: InterviewService, db_path: Path
+) -> None:
+    interview = service.start(InterviewSetup(n_questions=2, follow_ups=False), seed=3)
+    service.keep_unsent(interview.id, 0, AUDIO, "audio/webm")
+    state = service.turn(interview.id)
+    assert state is not None and state.unsent_recording
+    kept = service.unsent(interview.id, 0)
+    assert kept is not None and kept.audio == AUDIO and kept.mime == "audio/webm"
+    service.keep_unsent(interview.id, 0, b"again", "audio/wav")  # recorded again: the new one replaces it
+    assert service.unsent(interview.id, 0) == storage.Recording(b"again", "audio/wav")
+    service.submit(interview.id, STORY, 0, spoken=Spoken(_delivery(), b"again", "audio/wav"))
+    state = service.turn(interview.id)
+    assert state is not None and not state.unsent_recording and service.unsent(interview.id, 0) is None
+    service.keep_unsent(interview.id, 1, AUDIO, "audio/wav")
+    service.drop_unsent(interview.id, 1)
+    assert service.unsent(interview.id, 1) is None
+    service.keep_unsent(interview.id, 1, AUDIO, "audio/wav")
+    HistoryService(db_path, service.library).delete_interview(interview.id)
+    with storage.connect(db_path) as db:
+        assert db["unsent_recordings"].count == 0 and db["recordings"].count == 0

@@ -34,6 +34,7 @@ MIGRATIONS = [
     "m005_kinds_and_topics",
     "m006_each_fact_once",
     "m007_spoken_answers",
+    "m008_unsent_recordings",
 ]
 
 

@@ -115,7 +115,9 @@ def test_an_answer_spoken_into_the_microphone_is_transcribed_corrected_graded_an
         expect(page.get_by_test_id("stAudio")).to_have_count(0)
 
 
-def test_a_silent_recording_is_kept_with_a_plain_message_and_the_answer_can_be_typed(tmp_path: Path) -> None:
+def test_a_silent_recording_is_kept_through_a_reload_with_a_plain_message_and_the_answer_can_be_typed(
+    tmp_path: Path,
+) -> None:
     require_voice()
     wav = tmp_path / "silence.wav"
     wav.write_bytes(silence(4))
@@ -126,6 +128,10 @@ def test_a_silent_recording_is_kept_with_a_plain_message_and_the_answer_can_be_t
         expect(page.get_by_text("Your recording is kept")).to_be_visible()
         expect(page.get_by_test_id("stAudio")).to_have_count(1)
         expect(page.get_by_role("button", name="Transcribe again")).to_be_visible()
+        settle(page)
+        page.reload()  # a new session: the recording was kept in the database
+        expect(page.get_by_text("You recorded an answer to this question earlier")).to_be_visible(timeout=30_000)
+        expect(page.get_by_test_id("stAudio")).to_have_count(1)
         settle(page)
         page.get_by_role("button", name="Discard the recording").click()
         expect(page.get_by_test_id("stAudioInput")).to_be_visible(timeout=30_000)
