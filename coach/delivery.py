@@ -237,7 +237,7 @@ def _long(d: Delivery, target_s: float) -> Claim:
         return NO_CLAIM
     return (
         "delivery.long",
-        f"Your answer ran {_clock(d.speaking_s)}, past the {_clock(target_s)} target. Keep the situation to "
+        f"Your answer ran {clock(d.speaking_s)}, past the {clock(target_s)} target. Keep the situation to "
         "two sentences and stop once you have given the result.",
     )
 
@@ -286,6 +286,7 @@ def _pauses(d: Delivery) -> Claim:
     )
 
 
-def _clock(seconds: float) -> str:
-    minutes, rest = divmod(round(seconds), 60)
+def clock(seconds: float) -> str:
+    """Seconds as a clock reads them, m:ss (70 -> 1:10); the answer clock in the browser writes the same."""
+    minutes, rest = divmod(max(0, round(seconds)), 60)
     return f"{minutes}:{rest:02d}"
