@@ -61,7 +61,7 @@ export default function ({ parentElement, data }) {
   return () => clearInterval(root.ticker);
 }
 """
-_clock_component = st.components.v2.component("star_coach.answer_clock", html=_HTML, css=_CSS, js=_JS)
+_clock_component = st.components.v2.component("star_coach_answer_clock", html=_HTML, css=_CSS, js=_JS)
 
 
 def answer_clock(target_s: int | None, started_key: str) -> None:

@@ -70,27 +70,28 @@ def test_the_clock_ticks_without_rerunning_the_script(page: Page, timer_url: str
     expect(page.get_by_text("Script runs: 2")).to_be_visible(timeout=WAIT_MS)
     assert elapsed(answer_clock) >= before
 
-    # A new question starts its clock again.
-    expect(answer_clock).to_have_text(clock_at_least(before + 3, 600), timeout=WAIT_MS)
+    # A new question starts its clock again: from 0:08 or later back to a few seconds.
+    expect(answer_clock).to_have_text(clock_at_least(max(before + 3, 8), 600), timeout=WAIT_MS)
     settle(page)
     page.get_by_role("button", name="Next question").click()
     expect(page.get_by_text("Question 2")).to_be_visible(timeout=WAIT_MS)
-    expect(page.get_by_role("timer")).to_have_text(re.compile(r"^0:0[0-2] / 10:00"), timeout=WAIT_MS)
+    settle(page)  # the first question's clock, shown faded while the run lasts, is gone when it ends
+    expect(page.get_by_role("timer")).to_have_text(re.compile(r"^0:0[0-5] / 10:00"), timeout=WAIT_MS)
 
 
 def test_the_clock_turns_amber_then_red_past_its_target(page: Page, timer_url: str) -> None:
     # A 12-second target: within its last 15 seconds from the start, past it 12 seconds later.
     answer_clock = open_clock(page, f"{timer_url}/?target_s=12")
     expect(answer_clock).to_have_attribute("data-state", "near", timeout=WAIT_MS)
-    assert elapsed(answer_clock) < 12
-    amber = answer_clock.evaluate("e => getComputedStyle(e).color")
+    # The state and its colour read at one instant, so the clock cannot turn in between.
+    state, colour = answer_clock.evaluate("e => [e.dataset.state, getComputedStyle(e).color]")
+    assert (state, colour) == ("near", "rgb(180, 83, 9)")  # amber
     expect(answer_clock).not_to_contain_text("past your")
 
     expect(answer_clock).to_have_attribute("data-state", "over", timeout=WAIT_MS)
     expect(answer_clock).to_contain_text("past your 0:12 target")
     expect(answer_clock).to_have_text(re.compile(r"^\d+:\d\d / 0:12"))
-    assert answer_clock.evaluate("e => getComputedStyle(e).color") == "rgb(220, 38, 38)"
-    assert amber == "rgb(180, 83, 9)"
+    assert answer_clock.evaluate("e => getComputedStyle(e).color") == "rgb(220, 38, 38)"  # red
     expect(page.get_by_text("Script runs: 1")).to_be_visible()
 
 
