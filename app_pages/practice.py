@@ -7,7 +7,7 @@ from functools import partial
 
 import streamlit as st
 
-from app_pages import ui, voice
+from app_pages import timer, ui, voice
 from coach.interview import AnswerRejected, InterviewState, NotSaved, needs_grade
 from coach.models import (
     LEVEL_LABELS,
@@ -86,6 +86,8 @@ def show_transcript(state: InterviewState) -> None:
                 if answer.spoken:
                     st.caption(":material/mic: Spoken (the transcript as you corrected it)")
                 ui.show_text(answer.text)
+                if not answer.spoken:
+                    st.caption(timer.estimated_time_caption(answer.text))
         if answer.skipped:
             continue
         follow_up = answer.follow_up
@@ -227,13 +229,15 @@ def ask(state: InterviewState) -> None:
         kind = TYPE_LABELS[question.type]
         st.caption(f"Question {position + 1} of {len(state.questions)} · {kind}")
         ui.show_text(question.text)
+        target_s = timer.target_choice("answer_target")
+        timer.answer_clock(target_s, started_key=f"{iid}-{position}")
 
     def send(text: str) -> int:
         return service.submit(iid, text, position, seen=state)
 
     show_rejection(send)
     controls("Skip this question", f"skip-{iid}-{position}", partial(service.skip, iid, position), iid)
-    voice.speak(state, service, send_text)
+    voice.speak(state, service, send_text, target_s)
     text_box("Your answer (or answer aloud above)" if ui.voice()[0].available else "Your answer", f"answer-{iid}", send)
 
 

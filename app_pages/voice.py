@@ -39,43 +39,45 @@ class Draft:
     delivery: Delivery | None = None
     problem: str | None = None
     note: str | None = None
+    target_s: int | None = None
 
 
-def speak(state: InterviewState, service: InterviewService, send_text: SendText) -> None:
-    """The recorder for the current question, or the recording it holds with what was heard in it."""
+def speak(state: InterviewState, service: InterviewService, send_text: SendText, target_s: int | None) -> None:
+    """The recorder for the current question, or the recording it holds with what was heard in it; the
+    answer-time target the candidate set is kept with what is heard, for the delivery advice."""
     status, _transcriber = ui.voice()
     iid, position = state.interview.id, state.position
     draft = st.session_state.get(DRAFT)
     if not (isinstance(draft, Draft) and draft.interview_id == iid and draft.position == position):
-        draft = _kept_from_before(state, service)
+        draft = _kept_from_before(state, service, target_s)
     if draft is None:
         if not status.available:
             return
         key = f"voice-{iid}-{position}-{st.session_state.get('voice_round', 0)}"
-        args = (key, iid, position, service)
+        args = (key, iid, position, service, target_s)
         st.audio_input("Answer aloud", key=key, sample_rate=16000, on_change=on_recording, args=args)
         return
     show_draft(state, draft, service, send_text)
 
 
-def _kept_from_before(state: InterviewState, service: InterviewService) -> Draft | None:
+def _kept_from_before(state: InterviewState, service: InterviewService, target_s: int | None) -> Draft | None:
     """The recording made for this question in an earlier session (a reload, a crash), if one waits."""
     if not state.unsent_recording:
         return None
     kept = service.unsent(state.interview.id, state.position)
     if kept is None:
         return None
-    draft = Draft(state.interview.id, state.position, kept.audio, kept.mime)
+    draft = Draft(state.interview.id, state.position, kept.audio, kept.mime, target_s=target_s)
     draft.problem = "You recorded an answer to this question earlier; it has not been transcribed yet."
     st.session_state[DRAFT] = draft
     return draft
 
 
-def on_recording(key: str, interview_id: str, position: int, service: InterviewService) -> None:
+def on_recording(key: str, interview_id: str, position: int, service: InterviewService, target_s: int | None) -> None:
     recorded = st.session_state.get(key)
     if recorded is None:
         return
-    draft = Draft(interview_id, position, recorded.getvalue(), recorded.type or "audio/wav")
+    draft = Draft(interview_id, position, recorded.getvalue(), recorded.type or "audio/wav", target_s=target_s)
     st.session_state[DRAFT] = draft
     try:
         service.keep_unsent(interview_id, position, draft.audio, draft.mime)
@@ -94,7 +96,7 @@ def transcribe(draft: Draft) -> None:
             return
     draft.problem = None
     draft.text = transcript.text.strip()
-    draft.delivery = heard(transcript, st.session_state.get("answer_target_s"))
+    draft.delivery = heard(transcript, draft.target_s)
     if transcript.fallback_reason:
         draft.note = f"Transcribed on this computer because {transcript.fallback_reason}."
 

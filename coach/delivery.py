@@ -286,8 +286,8 @@ def _pauses(d: Delivery) -> Claim:
 
 
 def clock(seconds: float) -> str:
-    """Seconds as m:ss."""
-    minutes, rest = divmod(round(seconds), 60)
+    """Seconds as a clock reads them, m:ss (70 -> 1:10); the answer clock in the browser writes the same."""
+    minutes, rest = divmod(max(0, round(seconds)), 60)
     return f"{minutes}:{rest:02d}"
 
 
