@@ -163,6 +163,10 @@ def recordings_settings() -> None:
     """Whether recordings are kept, how much they hold, and deleting them all (the Settings page)."""
     service = ui.service()
     history = ui.history()
+    database = service.database_problem()
+    if database is not None and not database.usable:
+        st.caption("Your recordings are in the database, which cannot be opened (see the message above).")
+        return
     if problem := st.session_state.pop("recordings_problem", None):
         st.warning(ui.plain(problem))
     st.toggle(
