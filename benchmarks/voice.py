@@ -6,7 +6,7 @@
 
 - 24 from the held-out labelled set (benchmarks/data/holdout.jsonl): prose of 40 to 260 words (an answer
   written as bullet-list notes is not something anyone says), spread from short to long;
-- 15 written for this benchmark (benchmarks/data/voice_extra.jsonl) before any transcription setting was
+- 15 written for this benchmark (benchmarks/data/voice/extra.jsonl) before any transcription setting was
   tuned, and never tuned on: published-style, spoken with fillers, non-native English and case answers,
   of 50 to 234 words.
  A child process transcribes them all with the app's own
@@ -45,7 +45,7 @@ from coach.evaluation import LabelledAnswer, load_labelled  # noqa: E402
 from coach.models import QuestionType  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data" / "holdout.jsonl"
-EXTRA = ROOT / "benchmarks" / "data" / "voice_extra.jsonl"
+EXTRA = ROOT / "benchmarks" / "data" / "voice" / "extra.jsonl"
 ANSWERS = 24
 MIN_WORDS, MAX_WORDS = 40, 260
 SPEEDS = (125, 150, 175)  # espeak-ng's own words a minute; measured on its speech, pace is about 1.12 times that
