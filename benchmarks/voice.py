@@ -194,7 +194,11 @@ def main() -> None:
     for name in ("holdout", "extra"):
         pairs = [g for h, g in zip(heard, grades, strict=True) if (h.item.source == "holdout") == (name == "holdout")]
         near = sum(abs(a - b) <= GRADE_POINTS for a, b in pairs)
-        print(f"grades within {GRADE_POINTS} points, {name} answers: {near}/{len(pairs)}")
+        moved = sorted(abs(a - b) for a, b in pairs)
+        print(
+            f"grades within {GRADE_POINTS} points, {name} answers: {near}/{len(pairs)} "
+            f"(points moved: median {moved[len(moved) // 2]}, mean {sum(moved) / len(moved):.1f})"
+        )
     print(
         f"\n{len(heard)} answers, {words} words, {audio_s / 60:.1f} min of speech (said in {said_s:.1f} s); "
         f"model load {run['load_s']:.2f} s; child VmHWM {run['vm_hwm_mb']:.0f} MB; "
