@@ -493,7 +493,9 @@ def _action_claims(r: Reading) -> list[Claim]:
 
 _DID = cues.rx(
     # Non-native answers often tell past steps in the present: "I call them every day".
-    # "I always try to be a good listener" is a habit claimed, not a step taken.
+    # "I always try to be a good listener" is a habit claimed, not a step taken; "if I call them", "as I
+    # change" are conditions, not steps ("a clear RACI" transcribed as "a clear as I change ...").
+    r"(?<!\bif )(?<!\bas )(?<!\bunless )"
     r"\bi (?!always|usually|often|generally|normally|typically|really)(?:\w+ly |then |also |first )?"
     r"(?:check|change|talk|call|make|go|take|put|organi[sz]e|start|ask|move|"
     r"create|prepare|train|use|build|write|send|meet|speak|collect|analy[sz]e|separate|film|clean|adjust|push|run|"
