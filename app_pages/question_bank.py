@@ -84,6 +84,10 @@ def question_form(key: str, initial: Question | None = None) -> dict | None:
         probes = st.text_area(
             "Follow-up probes (one a line, up to 3, optional)", value="\n".join(initial.probes) if initial else ""
         )
+        model_answer = st.text_area(
+            "A strong example answer (optional; shown after you have answered)",
+            value=initial.model_answer if initial else "",
+        )
         label = "Save changes" if initial else "Add question"
         if not st.form_submit_button(label, type="primary"):
             return None
@@ -95,6 +99,7 @@ def question_form(key: str, initial: Question | None = None) -> dict | None:
         "difficulty": difficulty,
         "strong_answer_shows": shows,
         "probes": probes,
+        "model_answer": model_answer,
     }
 
 
@@ -173,9 +178,11 @@ def my_questions() -> None:
 def import_export() -> None:
     st.subheader("Import")
     st.write(
-        "A CSV file with the header `id,text,type,topics,levels,difficulty,strong_answer_shows,probes` "
-        "(`text` and `topics` required; separate list items with `|`), or a JSON list of objects with those "
-        "fields. Nothing is imported unless every row is valid; questions you already have are skipped."
+        "A CSV file with the header "
+        "`id,text,type,topics,levels,difficulty,strong_answer_shows,probes,model_answer` "
+        "(`text` and `topics` required, the rest optional; separate list items with `|`), or a JSON list of "
+        "objects with those fields. Nothing is imported unless every row is valid; questions you already have "
+        "are skipped."
     )
     upload = st.file_uploader(
         "CSV or JSON file", type=["csv", "json", "txt"], max_upload_size=max(1, MAX_IMPORT_BYTES // 1_000_000)

@@ -43,6 +43,7 @@ TYPE_LABELS: dict[str, str] = {"both": "Both", "behavioral": "Behavioural", "cas
 
 MAX_ANSWER_CHARS = 20_000
 MAX_HINT_CHARS = 300  # one line of "a strong answer shows" or one probe
+MAX_MODEL_ANSWER_CHARS = 6000  # a strong answer runs 150-300 words; room for a long case answer
 
 
 class Question(BaseModel):
@@ -58,6 +59,8 @@ class Question(BaseModel):
     difficulty: int = Field(default=2, ge=1, le=3)
     strong_answer_shows: tuple[str, ...] = Field(default=(), max_length=8)
     probes: tuple[str, ...] = Field(default=(), max_length=3)
+    # A strong example answer to learn from, shown after the candidate has answered.
+    model_answer: str = Field(default="", max_length=MAX_MODEL_ANSWER_CHARS)
     custom: bool = False
 
     @field_validator("text")
@@ -67,6 +70,11 @@ class Question(BaseModel):
         if len(value) < 10:
             raise ValueError("question text must have at least 10 characters")
         return value
+
+    @field_validator("model_answer")
+    @classmethod
+    def _trimmed(cls, value: str) -> str:
+        return value.strip()
 
     @field_validator("strong_answer_shows", "probes")
     @classmethod

@@ -245,6 +245,13 @@ def m008_unsent_recordings(db: Database) -> None:
     )
 
 
+@migrations()
+def m009_model_answers(db: Database) -> None:
+    """The user's own questions can carry a strong example answer, as the built-in ones do."""
+    if "model_answer" not in db["custom_questions"].columns_dict:
+        db["custom_questions"].add_column("model_answer", str)
+
+
 SEARCH_TOKENIZER = "porter unicode61 remove_diacritics 2"
 
 

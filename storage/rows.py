@@ -160,5 +160,6 @@ def custom_from_row(row: dict[str, Any]) -> Question:
         difficulty=row["difficulty"] or 2,
         strong_answer_shows=tuple(json.loads(row["strong_answer_shows"] or "[]")),
         probes=tuple(json.loads(row["probes"] or "[]")),
+        model_answer=row.get("model_answer") or "",
         custom=True,
     )

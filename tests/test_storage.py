@@ -35,6 +35,7 @@ MIGRATIONS = [
     "m006_each_fact_once",
     "m007_spoken_answers",
     "m008_unsent_recordings",
+    "m009_model_answers",
 ]
 
 
