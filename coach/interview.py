@@ -164,7 +164,15 @@ class InterviewService:
         # A question rebuilt from an old answer has no levels; the interview still needs one.
         level = question.levels[0] if question.levels else "mid"
         setup = InterviewSetup(level=level, topics=question.topics[:1], n_questions=1)
-        interview = Interview(id=uuid.uuid4().hex, created_at=storage.now(), setup=setup, question_ids=(question.id,))
+        return self.start_with_questions(setup, [question])
+
+    def start_with_questions(self, setup: InterviewSetup, questions: Sequence[Question]) -> Interview:
+        """An interview of these questions in this order (a previewed set, a job's best matches)."""
+        if not questions:
+            raise AnswerRejected("There are no questions to ask: choose at least one.")
+        ids = tuple(dict.fromkeys(q.id for q in questions))
+        setup = setup.model_copy(update={"n_questions": len(ids)})
+        interview = Interview(id=uuid.uuid4().hex, created_at=storage.now(), setup=setup, question_ids=ids)
         with _saving():
             storage.create_interview(self.db_path, interview)
         self._prepare_grader()

@@ -137,3 +137,14 @@ def test_failed_grading_keeps_the_answer_and_can_retry(service: InterviewService
 def test_no_matching_questions_is_a_clear_message(service: InterviewService) -> None:
     with pytest.raises(AnswerRejected, match="No questions"):
         service.start(InterviewSetup(level="mid", topics=("safety",), n_questions=2))
+
+
+def test_an_interview_of_chosen_questions_asks_them_in_order(service: InterviewService) -> None:
+    chosen = [_question(3), _question(10, "case"), _question(3)]
+    interview = service.start_with_questions(InterviewSetup(level="mid", n_questions=5), chosen)
+    state = service.state(interview.id)
+    assert state is not None
+    assert [q.id for q in state.questions] == ["q3", "q10"]  # a repeat is asked once
+    assert state.interview.setup.n_questions == 2
+    with pytest.raises(AnswerRejected, match="no questions"):
+        service.start_with_questions(InterviewSetup(level="mid"), [])
