@@ -44,6 +44,7 @@ TYPE_LABELS: dict[str, str] = {"both": "Both", "behavioral": "Behavioural", "cas
 MAX_ANSWER_CHARS = 20_000
 MAX_HINT_CHARS = 300  # one line of "a strong answer shows" or one probe
 MAX_MODEL_ANSWER_CHARS = 6000  # a strong answer runs 150-300 words; room for a long case answer
+MAX_JOB_NAME_CHARS = 120  # a job's title, perhaps with its company
 
 
 class Question(BaseModel):
@@ -61,6 +62,8 @@ class Question(BaseModel):
     probes: tuple[str, ...] = Field(default=(), max_length=3)
     # A strong example answer to learn from, shown after the candidate has answered.
     model_answer: str = Field(default="", max_length=MAX_MODEL_ANSWER_CHARS)
+    # The job a question was written for ("Logistics Manager, Meridian"), shown as "For: ..."; empty for most.
+    job: str = Field(default="", max_length=MAX_JOB_NAME_CHARS)
     custom: bool = False
 
     @field_validator("text")
@@ -71,7 +74,7 @@ class Question(BaseModel):
             raise ValueError("question text must have at least 10 characters")
         return value
 
-    @field_validator("model_answer")
+    @field_validator("model_answer", "job")
     @classmethod
     def _trimmed(cls, value: str) -> str:
         return value.strip()

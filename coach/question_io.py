@@ -37,6 +37,7 @@ _FIELD_NAMES = {
     "strong_answer_shows": "What a strong answer shows",
     "probes": "Follow-up probes",
     "model_answer": "Model answer",
+    "job": "For the job",
     "id": "Id",
 }
 
@@ -134,6 +135,7 @@ def build_question(
         "strong_answer_shows": _items(fields.get("strong_answer_shows")),
         "probes": _items(fields.get("probes")),
         "model_answer": _text(fields.get("model_answer")),
+        "job": " ".join(_text(fields.get("job")).split()),
         "custom": True,
     }
     problems = _precheck(data)
@@ -177,8 +179,9 @@ def _precheck(data: Mapping[str, Any]) -> list[str]:
         problems.append("Question: write the question (it is empty)")
     if _has_control(text):
         problems.append("Question: contains control characters; paste it as plain text")
-    if _has_control(str(data["model_answer"])):
-        problems.append(f"{_FIELD_NAMES['model_answer']}: contains control characters; paste it as plain text")
+    for name in ("model_answer", "job"):
+        if _has_control(str(data[name])):
+            problems.append(f"{_FIELD_NAMES[name]}: contains control characters; paste it as plain text")
     for name in ("strong_answer_shows", "probes"):
         if any(_has_control(item) for item in data[name]):
             problems.append(f"{_FIELD_NAMES[name]}: contains control characters; paste it as plain text")

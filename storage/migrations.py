@@ -252,6 +252,13 @@ def m009_model_answers(db: Database) -> None:
         db["custom_questions"].add_column("model_answer", str)
 
 
+@migrations()
+def m011_job_questions(db: Database) -> None:
+    """The user's own questions can be marked with the job they were written for (a job description's)."""
+    if "job" not in db["custom_questions"].columns_dict:
+        db["custom_questions"].add_column("job", str)
+
+
 SEARCH_TOKENIZER = "porter unicode61 remove_diacritics 2"
 
 

@@ -161,5 +161,6 @@ def custom_from_row(row: dict[str, Any]) -> Question:
         strong_answer_shows=tuple(json.loads(row["strong_answer_shows"] or "[]")),
         probes=tuple(json.loads(row["probes"] or "[]")),
         model_answer=row.get("model_answer") or "",
+        job=row.get("job") or "",
         custom=True,
     )

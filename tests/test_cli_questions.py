@@ -243,7 +243,7 @@ def test_export_without_a_database_is_empty_and_creates_none(db_path: Path, caps
     assert cli(capsys, "export", "--format", "json") == (0, "[]\n", "")
     assert cli(capsys, "export", "--format", "csv") == (
         0,
-        "id,text,type,topics,levels,difficulty,strong_answer_shows,probes,model_answer\r\n",
+        "id,text,type,topics,levels,difficulty,strong_answer_shows,probes,model_answer,job\r\n",
         "",
     )
     assert not db_path.exists()

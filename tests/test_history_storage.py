@@ -681,6 +681,7 @@ def test_backup_restores_every_row_and_column(db_path: Path, tmp_path: Path, clo
         "m007_spoken_answers",
         "m008_unsent_recordings",
         "m009_model_answers",
+        "m011_job_questions",
     ]
     assert original["recordings_included"] is False
     assert {len(rows[t]) > 0 for t in BACKUP_TABLES} == {True}

@@ -36,6 +36,7 @@ MIGRATIONS = [
     "m007_spoken_answers",
     "m008_unsent_recordings",
     "m009_model_answers",
+    "m011_job_questions",
 ]
 
 
