@@ -20,6 +20,7 @@ if st.get_option("server.address") not in ("127.0.0.1", "localhost", "::1"):
 
 pages = [
     st.Page("app_pages/practice.py", title="Practice", icon=":material/record_voice_over:", default=True),
+    st.Page("app_pages/job.py", title="Practise for a job", icon=":material/work:"),
     st.Page("app_pages/history.py", title="History", icon=":material/history:"),
     st.Page("app_pages/progress.py", title="Progress", icon=":material/trending_up:"),
     st.Page("app_pages/question_bank.py", title="Question bank", icon=":material/library_books:"),

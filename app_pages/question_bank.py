@@ -22,6 +22,8 @@ def show_question(question: Question, tab: str) -> None:
         f"{origin} · {TYPE_LABELS[question.type]} · levels: {', '.join(question.levels)} · "
         f"topics: {', '.join(TOPIC_LABELS[t] for t in question.topics)} · difficulty {question.difficulty}"
     )
+    if question.job:
+        st.markdown(f"**For:** {ui.plain(question.job)}")
     if question.strong_answer_shows:
         st.markdown("**A strong answer shows**")
         ui.show_list(list(question.strong_answer_shows))
@@ -88,6 +90,10 @@ def question_form(key: str, initial: Question | None = None) -> dict | None:
             "A strong example answer (optional; shown after you have answered)",
             value=initial.model_answer if initial else "",
         )
+        job = st.text_input(
+            "For the job (optional; questions written for a job description carry its name)",
+            value=initial.job if initial else "",
+        )
         label = "Save changes" if initial else "Add question"
         if not st.form_submit_button(label, type="primary"):
             return None
@@ -100,6 +106,7 @@ def question_form(key: str, initial: Question | None = None) -> dict | None:
         "strong_answer_shows": shows,
         "probes": probes,
         "model_answer": model_answer,
+        "job": job,
     }
 
 
@@ -179,7 +186,7 @@ def import_export() -> None:
     st.subheader("Import")
     st.write(
         "A CSV file with the header "
-        "`id,text,type,topics,levels,difficulty,strong_answer_shows,probes,model_answer` "
+        "`id,text,type,topics,levels,difficulty,strong_answer_shows,probes,model_answer,job` "
         "(`text` and `topics` required, the rest optional; separate list items with `|`), or a JSON list of "
         "objects with those fields. Nothing is imported unless every row is valid; questions you already have "
         "are skipped."

@@ -15,6 +15,7 @@ from coach.highlight import escape_markdown as plain
 from coach.highlight import highlighted_html, legend_html
 from coach.history import HistoryService
 from coach.interview import AnswerRejected, InterviewService
+from coach.jobs.practice import JobPractice
 from coach.models import PARTS, Answer, Delivery, Grade, Question
 from coach.questions import load_bank
 from coach.speech import Transcriber, VoiceStatus, make_transcriber, voice_status
@@ -63,6 +64,11 @@ def voice() -> tuple[VoiceStatus, Transcriber]:
     """Whether answers can be spoken (and why not), and the transcriber that hears them."""
     include = {"openai_base_url", "llm_problem", "llm_timeout", "whisper_model", "transcribe_model"}
     return _voice(_cache_key(settings(), include))
+
+
+def job_practice() -> JobPractice:
+    """Practise for a job over this session's service and the current settings (cheap: nothing is loaded)."""
+    return JobPractice(service(), settings())
 
 
 def history() -> HistoryService:

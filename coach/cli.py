@@ -69,6 +69,18 @@ def _parser() -> argparse.ArgumentParser:
     q_export = q_commands.add_parser("export", help="write your own questions as CSV or JSON")
     q_export.add_argument("--format", choices=("csv", "json"), default="json")
     q_export.add_argument("--output", "-o", help="file to write (default: stdout)")
+    q_suggest = q_commands.add_parser(
+        "suggest",
+        help="the questions that fit a job description (what was read from it goes to stderr)",
+        description="Read a job description offline (its level, topics, tools and KPIs; said on stderr) and print "
+        "the questions that fit it best, in the order an interview would ask them.",
+    )
+    q_suggest.add_argument(
+        "--job-description", required=True, metavar="FILE", help="a .txt, .md or .pdf file; '-' for stdin"
+    )
+    q_suggest.add_argument("--n", type=int, default=10, help="how many questions (1-100, default 10)")
+    q_suggest.add_argument("--level", choices=("entry", "mid", "senior"), help="default: the level read")
+    q_suggest.add_argument("--json", action="store_true", help="one JSON object a line, as `questions list --json`")
     q_cov = q_commands.add_parser("coverage", help="the topic x level x type table")
     q_cov.add_argument("--write-readme", action="store_true", help="replace the table in README.md")
     export = commands.add_parser("export", help="write your answers with their grades, as on the History page")
@@ -244,12 +256,12 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_limited(path: Path) -> bytes:
+def _read_limited(path: Path, limit: int | None = None) -> bytes:
     from coach.question_io import MAX_IMPORT_BYTES
 
     # Read one byte past the limit: enough to refuse a huge file without loading it.
     with path.open("rb") as handle:
-        return handle.read(MAX_IMPORT_BYTES + 1)
+        return handle.read((limit or MAX_IMPORT_BYTES) + 1)
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -265,7 +277,39 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_suggest(args: argparse.Namespace) -> int:
+    from coach.jobs.matching import best_questions
+    from coach.jobs.profile import read_job_description
+    from coach.jobs.reading import MAX_JOB_FILE_BYTES, JobDescriptionError, text_from_file
+    from coach.questions import load_bank
+
+    if not 1 <= args.n <= 100:
+        return _fail(f"--n {args.n}: give a number of questions from 1 to 100")
+    name = args.job_description
+    try:
+        data = (
+            sys.stdin.buffer.read(MAX_JOB_FILE_BYTES + 1)
+            if name == "-"
+            else _read_limited(Path(name), MAX_JOB_FILE_BYTES)
+        )
+    except OSError as exc:
+        return _fail(f"cannot read {name}: {exc.strerror or exc}")
+    try:
+        profile = read_job_description(text_from_file(data, name), load_bank())
+    except JobDescriptionError as exc:
+        return _fail(f"{name}: {exc}")
+    for line in profile.summary_lines():
+        print(line, file=sys.stderr)
+    for question in best_questions(profile, _all_questions(), n=args.n, level=args.level):
+        sys.stdout.write(
+            question.model_dump_json() + "\n" if args.json else f"{question.id}\t{question.type}\t{question.text}\n"
+        )
+    return 0
+
+
 def run_questions(args: argparse.Namespace) -> int:
+    if args.questions_command == "suggest":
+        return run_suggest(args)
     if args.questions_command == "import":
         return run_import(args)
     if args.questions_command == "export":

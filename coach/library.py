@@ -118,6 +118,14 @@ class QuestionLibrary:
                 storage.add_custom_questions(self.db_path, plan.new)
         return ImportReport(plan.new, plan.duplicates)
 
+    def add_many(self, questions: Sequence[Question]) -> ImportReport:
+        """Add questions made elsewhere (written for a job); those already here are skipped and counted."""
+        plan = plan_import([(f"“{q.text}”", q) for q in questions], self.all())
+        if plan.new:
+            with _saving():
+                storage.add_custom_questions(self.db_path, plan.new)
+        return ImportReport(plan.new, plan.duplicates)
+
     def export(self, fmt: FileFormat) -> str:
         """The user's own questions as CSV or JSON, in the format import reads."""
         return export_csv(self.mine()) if fmt == "csv" else export_json(self.mine())

@@ -46,6 +46,7 @@ from storage.interviews import (
 from storage.questions import (
     QuestionIdTaken,
     add_custom_questions,
+    custom_questions_and_answered,
     delete_custom_question,
     list_custom_questions,
     update_custom_question,
@@ -82,6 +83,7 @@ __all__ = [
     "answered_question_ids",
     "connect",
     "create_interview",
+    "custom_questions_and_answered",
     "delete_all_recordings",
     "delete_custom_question",
     "delete_recording",

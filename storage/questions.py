@@ -43,6 +43,16 @@ def list_custom_questions(path: Path) -> list[Question]:
         return [custom_from_row(r) for r in rows]
 
 
+def custom_questions_and_answered(path: Path) -> tuple[list[Question], set[str]]:
+    """The user's own questions and the ids of every question answered (not merely skipped), on one
+    connection: what choosing questions for a job reads in one page turn."""
+    with connect(path) as db:
+        rows = db["custom_questions"].rows_where(order_by="created_at, rowid")
+        mine = [custom_from_row(r) for r in rows]
+        answered = {r["question_id"] for r in db.query("select distinct question_id from answers where skipped = 0")}
+        return mine, answered
+
+
 def delete_custom_question(path: Path, question_id: str) -> bool:
     """Delete one of the user's questions; answers to it keep their copy of its text."""
     with write(path) as db:

@@ -314,7 +314,7 @@ def term_pattern(term: str) -> str:
     body = term.removeprefix("=")
     # Case-sensitive terms are short acronyms: "=DOT" must not match "dot" or "Dot".
     group = f"(?:{body})" if term.startswith("=") else f"(?i:{body})"
-    return rf"(?<![\w&/-]){group}(?![\w&-])"
+    return rf"(?<![\w&-]){group}(?![\w&-])"
 
 
 def compile_term(term: str) -> re.Pattern[str]:
