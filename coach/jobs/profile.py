@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from functools import cache
+from itertools import accumulate
 
 from pydantic import BaseModel, ConfigDict
 
 from coach.jobs.reading import JobText, Line, job_text
-from coach.jobs.vocabulary import bank_terms, catalogue, curated_terms, words
+from coach.jobs.vocabulary import Finder, bank_terms, catalogue, curated_terms, words
 from coach.models import LEVEL_LABELS, TOPIC_LABELS, Level, Question
 
 # A topic is put forward when it scores at least this share of the strongest topic's score...
@@ -72,13 +74,32 @@ class JobProfile(BaseModel):
         return lines + list(self.notes)
 
 
+class _Document:
+    """The counted lines joined, for one search per term, with each line's weight found by position."""
+
+    def __init__(self, lines: list[Line]):
+        self.lines = [(line.text, line.weight) for line in lines]
+        self.text = "\n".join(text for text, _ in self.lines)
+        self.lowered = self.text.lower()
+        self._starts = list(accumulate((len(text) + 1 for text, _ in self.lines[:-1]), initial=0))
+
+    def find(self, finder: Finder) -> list[tuple[str, float]]:
+        """Every match, with the weight of its line."""
+        if not finder.could_match(self.lowered):
+            return []
+        return [(m.group(0), self._weight_at(m.start())) for m in finder.pattern.finditer(self.text)]
+
+    def _weight_at(self, position: int) -> float:
+        return self.lines[bisect_right(self._starts, position) - 1][1]
+
+
 def read_job_description(raw: str, bank: Sequence[Question]) -> JobProfile:
     """Read a job description; raises JobDescriptionError for empty, too short or non-English text."""
     text = job_text(raw)
-    counted = [(line.text, line.weight) for line in text.counted()]
-    topics = _topics(counted, bank)
+    document = _Document(text.counted())
+    topics = _topics(document, bank)
     title = clean_title(text.title_line)
-    years = years_asked(" ".join(line for line, _ in counted))
+    years = years_asked(document.text)
     level, reasons = level_of(title, years)
     return JobProfile(
         title=title,
@@ -87,11 +108,11 @@ def read_job_description(raw: str, bank: Sequence[Question]) -> JobProfile:
         years=years,
         topics=topics,
         suggested_topics=_suggested(topics),
-        tools=_named("tools", counted),
-        kpis=_named("kpis", counted),
-        methods=_named("methods", counted),
+        tools=_named("tools", document),
+        kpis=_named("kpis", document),
+        methods=_named("methods", document),
         notes=tuple(_notes(text, topics)),
-        words_read=sum(len(line.split()) for line, _ in counted),
+        words_read=len(document.text.split()),
     )
 
 
@@ -103,14 +124,14 @@ def _strength(weighted_count: float) -> float:
     return math.log2(1 + weighted_count)
 
 
-def _topics(lines: list[tuple[str, float]], bank: Sequence[Question]) -> tuple[TopicFinding, ...]:
+def _topics(document: _Document, bank: Sequence[Question]) -> tuple[TopicFinding, ...]:
     scores: dict[str, float] = defaultdict(float)
     evidence: dict[str, dict[str, tuple[float, int]]] = defaultdict(dict)
     for term in curated_terms():
-        found = [(m.group(0), weight) for text, weight in lines for m in term.pattern.finditer(text)]
+        found = document.find(term.finder)
         if found:
             _credit(scores, evidence, term.topic, term.weight, found)
-    by_word = _weighted_words(lines)
+    by_word = _weighted_words(document.lines)
     for word, topics in _bank_terms(tuple(bank)).items():
         if word in by_word:
             for topic, weight in topics.items():
@@ -166,9 +187,9 @@ def _suggested(topics: tuple[TopicFinding, ...]) -> tuple[str, ...]:
     return tuple(chosen)
 
 
-def _named(kind: str, lines: list[tuple[str, float]]) -> tuple[str, ...]:
+def _named(kind: str, document: _Document) -> tuple[str, ...]:
     """The catalogue's entries the text names, in the order of the catalogue."""
-    return tuple(name for name, pattern in catalogue(kind) if any(pattern.search(text) for text, _ in lines))
+    return tuple(name for name, finder in catalogue(kind) if document.find(finder))
 
 
 def _notes(text: JobText, topics: tuple[TopicFinding, ...]) -> list[str]:

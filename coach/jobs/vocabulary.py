@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -317,6 +317,33 @@ def term_pattern(term: str) -> str:
     return rf"(?<![\w&-]){group}(?![\w&-])"
 
 
+def literal_start(term: str) -> str:
+    """The letters every match of a term starts with, lower-cased ("" when the term has no fixed start)."""
+    body = term.removeprefix("=")
+    run = re.match(r"[\w &'/]*", body).group(0)  # type: ignore[union-attr]
+    if len(run) < len(body) and body[len(run)] in "?*{":
+        run = run[:-1]  # the last letter is optional: "stocks?" starts "stock"
+    return run.lower() if len(run.strip()) >= 2 else ""
+
+
+@dataclass(frozen=True)
+class Finder:
+    """A compiled term or catalogue entry, and the starts its matches must begin with: a text holding none of
+    them is not searched (most terms are in no given description; a search of 100,000 characters costs 5 ms)."""
+
+    pattern: re.Pattern[str]
+    starts: tuple[str, ...]  # empty: no fixed start, always searched
+
+    def could_match(self, lowered: str) -> bool:
+        return not self.starts or any(start in lowered for start in self.starts)
+
+
+def finder(spec: str) -> Finder:
+    alternatives = _alternatives(spec)
+    starts = tuple(literal_start(a) for a in alternatives)
+    return Finder(re.compile("|".join(map(term_pattern, alternatives))), starts if all(starts) else ())
+
+
 def compile_term(term: str) -> re.Pattern[str]:
     return re.compile(term_pattern(term))
 
@@ -338,18 +365,17 @@ def _alternatives(spec: str) -> list[str]:
 
 @dataclass(frozen=True)
 class TopicTerm:
-    """A term and the topic weight it carries; `source` says whether it is curated or the bank's own."""
+    """A curated term and the weight it gives its topic."""
 
-    pattern: re.Pattern[str]
+    finder: Finder
     topic: str
     weight: float
-    source: str  # "curated" or "bank"
 
 
 @cache
 def curated_terms() -> tuple[TopicTerm, ...]:
     return tuple(
-        TopicTerm(compile_term(term), topic, weight, "curated")
+        TopicTerm(finder(term), topic, weight)
         for topic, groups in CURATED.items()
         for weight, spec in groups.items()
         for term in _terms(spec)
@@ -357,10 +383,10 @@ def curated_terms() -> tuple[TopicTerm, ...]:
 
 
 @cache
-def catalogue(kind: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """The tools, KPIs or methods catalogue, each name with one compiled pattern."""
+def catalogue(kind: str) -> tuple[tuple[str, Finder], ...]:
+    """The tools, KPIs or methods catalogue: each name with its finder."""
     entries = {"tools": TOOLS, "kpis": KPIS, "methods": METHODS}[kind]
-    return tuple((name, re.compile("|".join(map(term_pattern, _alternatives(spec))))) for name, spec in entries)
+    return tuple((name, finder(spec)) for name, spec in entries)
 
 
 # -- the bank's own words -------------------------------------------------------
@@ -428,11 +454,5 @@ def bank_terms(bank: Sequence[Question]) -> dict[str, dict[str, float]]:
 
 
 def _curated_for(word: str, topic: str) -> bool:
-    return any(
-        t.topic == topic and (t.pattern.fullmatch(word) or t.pattern.fullmatch(word.upper())) for t in curated_terms()
-    )
-
-
-def find_all(pattern: re.Pattern[str], lines: Iterable[tuple[str, float]]) -> list[tuple[str, float]]:
-    """Every match of the pattern with its line's weight."""
-    return [(m.group(0), weight) for text, weight in lines for m in pattern.finditer(text)]
+    patterns = [t.finder.pattern for t in curated_terms() if t.topic == topic]
+    return any(p.fullmatch(word) or p.fullmatch(word.upper()) for p in patterns)
