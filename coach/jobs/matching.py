@@ -50,23 +50,22 @@ def best_questions(
     weights = topic_weights(profile, topics)
     level = level or profile.level
     fitting = [q for q in questions if question_type in ("both", q.type) and weights.keys() & set(q.topics)]
-    own = [q for q in fitting if job and q.job == job]
-    pool = _at_level(fitting, level, n)
+    own = [q for q in fitting if job and q.job == job][:n]
     shared = posting_words(profile)
     done = set(answered)
-    relevance = {q.id: _relevance(q, weights, shared, q.id in done) for q in pool}
-    chosen = own[:n] + _spread([q for q in pool if q not in own], relevance, weights, n - len(own[:n]))
+    relevance = {q.id: _relevance(q, weights, shared, q.id in done) for q in fitting}
+    chosen, taken = list(own), Counter[str]()
+    # Questions at the level first; when too few, those one level away, as interviews widen.
+    for pool in _by_level(fitting, level):
+        chosen += _spread([q for q in pool if q not in own], relevance, weights, n - len(chosen), taken)
     return chosen
 
 
-def _at_level(questions: Sequence[Question], level: Level, n: int) -> list[Question]:
-    """Questions at the level; when too few, those one level away too (nearer first), as interviews widen."""
-    at = [q for q in questions if level in q.levels]
-    if len(at) >= n:
-        return at
+def _by_level(questions: Sequence[Question], level: Level) -> tuple[list[Question], list[Question]]:
     index = LEVEL_ORDER.index(level)
     near = {LEVEL_ORDER[i] for i in (index - 1, index + 1) if 0 <= i < len(LEVEL_ORDER)}
-    return at + [q for q in questions if q not in at and near & set(q.levels)]
+    at = [q for q in questions if level in q.levels]
+    return at, [q for q in questions if level not in q.levels and near & set(q.levels)]
 
 
 def _relevance(question: Question, weights: Mapping[str, float], shared: set[str], answered: bool) -> float:
@@ -77,10 +76,10 @@ def _relevance(question: Question, weights: Mapping[str, float], shared: set[str
 
 
 def _spread(
-    pool: list[Question], relevance: Mapping[str, float], weights: Mapping[str, float], n: int
+    pool: list[Question], relevance: Mapping[str, float], weights: Mapping[str, float], n: int, taken: Counter[str]
 ) -> list[Question]:
-    """Greedy: each turn the question whose relevance, less what its topic already has, is highest."""
-    taken: Counter[str] = Counter()
+    """Greedy: each turn the question whose relevance, less what its topic already has, is highest. `taken`
+    counts the questions each topic has had so far, and is updated."""
     chosen: list[Question] = []
     left = sorted(pool, key=lambda q: q.id)  # ties go the same way every time
     while left and len(chosen) < n:
