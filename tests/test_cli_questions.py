@@ -279,3 +279,82 @@ def test_list_plain_shows_id_type_and_text(db_path: Path, tmp_path: Path, capsys
     lines = out.splitlines()
     assert len(lines) == 244
     assert lines[-1] == f"{mine(db_path)[-1].id}\tbehavioral\t{TEXTS[-1]}"
+
+
+# -- questions suggest --job-description --------------------------------------------------------------
+
+
+def test_suggest_prints_the_jobs_questions_as_list_json_does(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_job_reading import BULLETS
+
+    code, out, err = cli(capsys, "suggest", "--job-description", str(write(tmp_path, "jd.md", BULLETS)), "--json")
+    assert code == 0, err
+    items = [json.loads(line) for line in out.splitlines()]
+    listed = json.loads(cli(capsys, "list", "--json")[1].splitlines()[0])
+    assert len(items) == 10 and all(set(item) == set(listed) for item in items)
+    assert all("mid" in item["levels"] for item in items)
+    assert "logistics" in items[0]["topics"]
+    assert err.splitlines()[:2] == [
+        "Role: Logistics Manager",
+        "Level: mid (the title says “Manager”; 7+ years of experience asked)",
+    ]
+    assert "Topic: Logistics and distribution: " in err and "Tools: " in err
+    assert not db_path.exists(), "suggesting never creates a database"
+
+
+def test_suggest_plain_with_n_and_level_from_a_pdf(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], bank: list[Question]
+) -> None:
+    from tests.pdf_support import pdf
+    from tests.test_job_reading import BULLETS
+
+    data = pdf([[line for line in BULLETS.splitlines() if line.strip()]])
+    code, out, err = cli(
+        capsys, "suggest", "--job-description", str(write(tmp_path, "jd.pdf", data)), "--n", "3", "--level", "senior"
+    )
+    assert code == 0, err
+    lines = [line.split("\t") for line in out.splitlines()]
+    assert len(lines) == 3 and all(len(parts) == 3 and parts[1] in ("behavioral", "case") for parts in lines)
+    by_id = {q.id: q for q in bank}
+    assert all("senior" in by_id[parts[0]].levels for parts in lines)
+
+
+def test_suggest_reads_stdin(tmp_path: Path) -> None:
+    from tests.test_job_reading import HTML
+
+    result = run_module("suggest", "--job-description", "-", "--n", "2", db=tmp_path / "coach.db", stdin=HTML.encode())
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.decode().splitlines()) == 2
+    assert "Role: Warehouse Supervisor" in result.stderr.decode()
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (None, "cannot read"),
+        (b"", "There is no text to read"),
+        (
+            "Responsable logistique. Nous recherchons un responsable pour la gestion des transporteurs et du "
+            "budget de l'entrepôt de Lyon, avec une équipe de vingt personnes.".encode(),
+            "English only",
+        ),
+        (b"PK\x03\x04docx", "word-processor file"),
+    ],
+    ids=["missing", "empty", "french", "docx"],
+)
+def test_suggest_refuses_with_a_reason_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes | None, says: str
+) -> None:
+    path = tmp_path / "jd.txt"
+    if content is not None:
+        path.write_bytes(content)
+    code, out, err = cli(capsys, "suggest", "--job-description", str(path))
+    assert code == 2 and out == ""
+    assert err.startswith("error: ") and says in err
+
+
+def test_suggest_wants_a_sensible_number(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = cli(capsys, "suggest", "--job-description", str(tmp_path / "x.txt"), "--n", "0")
+    assert code == 2 and "from 1 to 100" in err
