@@ -14,6 +14,7 @@ from tests.storage_support import recent_answers
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = [
     "app_pages/practice.py",
+    "app_pages/job.py",
     "app_pages/history.py",
     "app_pages/progress.py",
     "app_pages/question_bank.py",
