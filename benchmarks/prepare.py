@@ -8,7 +8,8 @@ Section `jobs`, job-description matching: the descriptions in benchmarks/data/jo
 benchmark, with the level, topics, tools and KPIs a careful reader expects, in labels.toml, before any matcher
 existed) are read as the app reads them, and the ten questions the app would ask are drawn from the bank.
 Precision is the share of those ten with a topic the labels expect; targets: at least 0.8 on average and 0.6 on
-every description, per set. `tuning` descriptions were looked at while the matcher was built; `heldout` ones
+every description, per set. "chance" is what ten questions drawn at random at the labelled level would score: how
+much the labels alone give away. `tuning` descriptions were looked at while the matcher was built; `heldout` ones
 were written at the same time and only ever scored.
 """
 
@@ -39,6 +40,7 @@ MEAN_TARGET, EACH_TARGET = 0.8, 0.6
 class JobResult:
     file: str
     precision: float
+    chance: float  # what ten questions drawn at random at the labelled level would score, on average
     level_right: bool
     tools_found: tuple[int, int]
     kpis_found: tuple[int, int]
@@ -66,9 +68,11 @@ def score_job(label: dict, bank: list[Question]) -> JobResult:
         f"  tools {list(profile.tools)} (expected {label['tools']})",
         f"  KPIs {list(profile.kpis)} (expected {label['kpis']})",
     ]
+    at_level = [q for q in bank if label["level"] in q.levels]
     return JobResult(
         file=label["file"],
         precision=sum(hits) / len(chosen) if chosen else 0.0,
+        chance=sum(bool(expected & set(q.topics)) for q in at_level) / len(at_level),
         level_right=profile.level == label["level"],
         tools_found=_found(label["tools"], profile.tools),
         kpis_found=_found(label["kpis"], profile.kpis),
@@ -83,11 +87,12 @@ def jobs_section(args: argparse.Namespace) -> bool:
     sets = [args.set] if args.set != "all" else list(dict.fromkeys(label["set"] for label in labels))
     ok = True
     print(f"Job-description matching: precision of the top {TOP_N} questions' topics against the labels")
-    print(f"{'description':48} {'precision':>9}  level")
+    print(f"{'description':48} {'precision':>9} {'chance':>6}  level")
     for name in sets:
         results = [score_job(label, bank) for label in labels if label["set"] == name]
         for result in results:
-            print(f"{result.file:48} {result.precision:9.2f}  {'right' if result.level_right else 'WRONG'}")
+            level = "right" if result.level_right else "WRONG"
+            print(f"{result.file:48} {result.precision:9.2f} {result.chance:6.2f}  {level}")
             if args.show:
                 print("\n".join(result.detail))
         ok &= _summary(name, results)
@@ -100,9 +105,10 @@ def _summary(name: str, results: list[JobResult]) -> bool:
     passed = mean >= MEAN_TARGET and low >= EACH_TARGET
     tools = [sum(x) for x in zip(*(r.tools_found for r in results), strict=True)]
     kpis = [sum(x) for x in zip(*(r.kpis_found for r in results), strict=True)]
+    chance = statistics.mean(r.chance for r in results)
     print(
         f"{name} ({len(results)} descriptions): mean precision {mean:.2f} (target >= {MEAN_TARGET}), lowest "
-        f"{low:.2f} (target >= {EACH_TARGET}): {'PASS' if passed else 'FAIL'}; level right "
+        f"{low:.2f} (target >= {EACH_TARGET}): {'PASS' if passed else 'FAIL'}; by chance {chance:.2f}; level right "
         f"{sum(r.level_right for r in results)}/{len(results)}; tools found {tools[0]}/{tools[1]}, "
         f"KPIs found {kpis[0]}/{kpis[1]}"
     )
