@@ -19,6 +19,7 @@ from tests.test_job_reading import BULLETS, FRENCH, HTML
 from tests.test_job_writer import WRITTEN, reply_with
 
 PAGE = "app_pages/job.py"
+JOB = "Logistics Manager"
 
 
 def job_page() -> AppTest:
@@ -181,3 +182,19 @@ def test_an_unreachable_llm_says_so(db_path: Path, monkeypatch: pytest.MonkeyPat
     button(at, "Also write 3 questions for this job").click()
     at.run()
     assert "No questions were written: the LLM server could not be reached" in warnings(at)
+
+
+def test_the_question_bank_shows_whom_a_question_is_for_and_keeps_it_on_edit(db_path: Path) -> None:
+    from coach.question_io import build_question
+
+    written = build_question({"text": "Walk me through your first LTL tender here.", "topics": "logistics", "job": JOB})
+    storage.add_custom_questions(db_path, [written])
+    at = new_app()
+    at.switch_page("app_pages/question_bank.py").run()
+    assert "For: Logistics Manager" in markdown(at)
+    next(t for t in at.toggle if t.label == "Edit").set_value(True).run()
+    add_field, edit_field = [t for t in at.text_input if t.label.startswith("For the job")]
+    assert add_field.value == "" and edit_field.value == JOB
+    next(b for b in at.button if b.label == "Save changes").click().run()
+    assert not at.exception
+    assert [q.job for q in storage.list_custom_questions(db_path)] == [JOB]
