@@ -24,7 +24,7 @@ from coach.jobs.reading import FILE_TYPES, MAX_JOB_FILE_BYTES, JobDescriptionErr
 from coach.models import LEVEL_LABELS, TOPIC_LABELS, TYPE_LABELS
 from coach.question_io import QuestionInputError
 
-READ_KEY = "job-read"  # (the description's text, what was read from it): UI state, derived from the text
+READ_KEY = "job-read"  # (the text, what was read from it, where it came from): UI state, derived from the text
 practice: JobPractice = ui.job_practice()
 
 
@@ -44,19 +44,22 @@ def description_form() -> None:
         )
         if not st.form_submit_button("Read this job description", type="primary", icon=":material/search:"):
             return
+    # An uploaded file is read rather than the box; the findings say which was read.
+    source = f"the file {upload.name}" if upload is not None else "the pasted text"
     try:
         if upload is not None:
             text = practice.text_of_file(upload.getvalue(), upload.name)
         profile = practice.read(text)
     except JobDescriptionError as exc:
         st.session_state.pop(READ_KEY, None)
-        st.warning(ui.plain(str(exc)))
+        st.warning(ui.plain(f"{source[0].upper()}{source[1:]} could not be read. {exc}"))
         return
-    st.session_state[READ_KEY] = (text, profile)
+    st.session_state[READ_KEY] = (text, profile, source)
 
 
-def show_findings(profile: JobProfile) -> None:
+def show_findings(profile: JobProfile, source: str) -> None:
     st.subheader("What this job asks for")
+    st.caption(ui.plain(f"Read from {source}."))
     st.markdown(f"**Role:** {ui.plain(profile.title or '(no title found)')}")
     st.markdown(f"**Level:** {LEVEL_LABELS[profile.level]}")
     st.caption(ui.plain("Why: " + "; ".join(profile.level_reasons)))
@@ -148,10 +151,10 @@ st.write(
 )
 description_form()
 if READ_KEY in st.session_state:
-    read_text, read_profile = st.session_state[READ_KEY]
+    read_text, read_profile, read_source = st.session_state[READ_KEY]
     # Widgets are keyed by the description, so a new one starts from its own findings.
     description_key = hashlib.sha256(read_text.encode("utf-8", "replace")).hexdigest()[:12]
-    show_findings(read_profile)
+    show_findings(read_profile, read_source)
     choice = choices(read_profile, description_key)
     write_for_job(read_text, read_profile, choice, description_key)
     preview_and_start(read_profile, choice)
