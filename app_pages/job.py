@@ -59,7 +59,7 @@ def description_form() -> None:
 
 def show_findings(profile: JobProfile, source: str) -> None:
     st.subheader("What this job asks for")
-    st.caption(ui.plain(f"Read from {source}."))
+    st.caption(ui.plain(f"Read from {source} ({profile.words_read:,} words counted)."))
     st.markdown(f"**Role:** {ui.plain(profile.title or '(no title found)')}")
     st.markdown(f"**Level:** {LEVEL_LABELS[profile.level]}")
     st.caption(ui.plain("Why: " + "; ".join(profile.level_reasons)))

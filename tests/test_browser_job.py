@@ -40,12 +40,12 @@ def test_from_a_posting_to_a_tailored_interview(page: Page, tmp_path: Path) -> N
 
         # A pasted posting (HTML from a job board) replaces the uploaded one once the file is removed.
         settle(page)
-        expect(page.get_by_text("Read from the file posting.pdf.")).to_be_visible()
+        expect(page.get_by_text("Read from the file posting.pdf (")).to_be_visible()
         page.get_by_role("button", name="Remove posting.pdf").click()
         page.get_by_label("Job description").fill(HTML)
         page.get_by_role("button", name="Read this job description").click()
         expect(page.get_by_text("Role: Warehouse Supervisor")).to_be_visible(timeout=30_000)
-        expect(page.get_by_text("Read from the pasted text.")).to_be_visible()
+        expect(page.get_by_text("Read from the pasted text (")).to_be_visible()
         expect(page.get_by_text("The 10 questions it will ask")).to_be_visible()
         assert page.locator("li").filter(has_text="<li>").count() == 0, "the HTML was read as text, not shown"
         assert storage.list_interviews(db_path) == [], "reading writes nothing"

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from coach.jobs.matching import GENERAL_TOPICS, best_questions
 from coach.jobs.profile import clean_title, level_of, read_job_description, years_asked
 from coach.jobs.reading import (
     MAX_JOB_CHARS,
@@ -248,6 +249,8 @@ def test_text_with_no_operations_topic_says_so(bank: list[Question]) -> None:
     profile = read(poem, bank)
     assert profile.suggested_topics == ()
     assert any("No operations topic was found" in note for note in profile.notes)
+    general = best_questions(profile, bank, n=5)
+    assert len(general) == 5 and all(set(q.topics) & set(GENERAL_TOPICS) for q in general), "the general ones"
 
 
 # -- title, years and level ------------------------------------------------------------------------

@@ -19,12 +19,14 @@ SHARED_WORD = 0.08  # each word the question shares with the posting's findings.
 MAX_SHARED_WORDS = 4  # ...up to this many
 ANSWERED_BEFORE = 0.5  # a question the candidate has answered counts half: fresh ones first
 MIN_TOPIC_WEIGHT = 0.5  # a topic the candidate adds counts at least this much
+# Asked about in any operations interview: the topics of a description in which no operations topic was found.
+GENERAL_TOPICS = ("communication", "adaptability", "leadership")
 
 
 def topic_weights(profile: JobProfile, topics: Iterable[str] | None = None) -> dict[str, float]:
     """Weights for the topics to cover (the profile's suggestions unless the candidate chose others), each
     its score's share of the strongest chosen one, and at least MIN_TOPIC_WEIGHT."""
-    chosen = list(dict.fromkeys(topics if topics is not None else profile.suggested_topics))
+    chosen = list(dict.fromkeys(topics if topics is not None else profile.suggested_topics)) or list(GENERAL_TOPICS)
     scores = {t.topic: t.score for t in profile.topics}
     top = max((scores.get(t, 0.0) for t in chosen), default=0.0) or 1.0
     return {t: max(MIN_TOPIC_WEIGHT, scores.get(t, 0.0) / top) for t in chosen}

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 import storage
 from coach.config import Settings
 from coach.interview import AnswerRejected, InterviewService
-from coach.jobs.matching import best_questions
+from coach.jobs.matching import GENERAL_TOPICS, best_questions
 from coach.jobs.profile import JobProfile, read_job_description
 from coach.jobs.reading import text_from_file
 from coach.models import MAX_JOB_NAME_CHARS, Interview, InterviewSetup, Level, Question, TypeChoice
@@ -35,7 +35,7 @@ class JobChoice(BaseModel):
 
     @classmethod
     def from_profile(cls, profile: JobProfile, n_questions: int = DEFAULT_QUESTIONS) -> JobChoice:
-        topics = profile.suggested_topics or ("communication", "adaptability", "leadership")
+        topics = profile.suggested_topics or GENERAL_TOPICS
         return cls(level=profile.level, topics=topics, n_questions=n_questions, job=job_name(profile.title))
 
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from coach.jobs.reading import JobText, Line, job_text
 from coach.jobs.vocabulary import Finder, bank_terms, catalogue, curated_terms, words
-from coach.models import LEVEL_LABELS, TOPIC_LABELS, Level, Question
+from coach.models import TOPIC_LABELS, Level, Question
 
 # A topic is put forward when it scores at least this share of the strongest topic's score...
 TOPIC_SHARE = 0.4
@@ -58,12 +58,6 @@ class JobProfile(BaseModel):
     methods: tuple[str, ...]
     notes: tuple[str, ...]  # what was left out or cut, in words
     words_read: int
-
-    def topic_weights(self) -> dict[str, float]:
-        """Each suggested topic's share of the strongest: 1.0 for the job's main subject."""
-        scores = {t.topic: t.score for t in self.topics}
-        top = max((scores[t] for t in self.suggested_topics), default=1.0) or 1.0
-        return {t: scores.get(t, 0.0) / top for t in self.suggested_topics}
 
     def summary_lines(self) -> list[str]:
         """The findings as plain lines, for the CLI and for tests."""
@@ -277,10 +271,3 @@ def level_of(title: str, years: int | None) -> tuple[Level, list[str]]:
         return "mid", ["neither the title nor the text says how senior; mid-level is the bank's middle"]
     level: Level = "entry" if years < 3 else "mid" if years < 10 else "senior"
     return level, [said]
-
-
-def level_label(level: Level) -> str:
-    return LEVEL_LABELS[level]
-
-
-__all__ = ["JobProfile", "Line", "TopicFinding", "read_job_description"]
