@@ -310,3 +310,15 @@ def test_level_from_the_title_then_the_years(title: str, years: int | None, leve
 def test_no_title_and_no_years_is_mid_and_says_why() -> None:
     level, reasons = level_of("Operations", None)
     assert level == "mid" and "neither the title nor the text says" in reasons[0]
+
+
+def test_duties_that_sound_like_benefits_are_kept() -> None:
+    text = job_text(
+        "Logistics Manager\nResponsibilities\n- Plan labour through the holiday peak and Black Friday\n"
+        "- Cut workers' compensation claims with a safety program\n- Lead 20 planners, drivers and dock staff\n"
+        "Benefits\n- 25 days' holiday plus bank holidays\nCompensation depends on experience."
+    )
+    kept = [line.text for line in text.counted()]
+    assert "- Plan labour through the holiday peak and Black Friday" in kept
+    assert "- Cut workers' compensation claims with a safety program" in kept
+    assert not any("25 days" in line or "depends on experience" in line for line in kept)

@@ -215,11 +215,12 @@ _ABOUT_HEADING = re.compile(
 )
 _BOILERPLATE = re.compile(
     r"equal (employment )?opportunit|\beoe\b|affirmative action|without regard to|discriminat|protected veteran|"
-    r"reasonable (accommodation|adjustment)|e-verify|401\s*\(?k\)?|\bdental\b|\bvision (insurance|plans?|coverage)\b|"
-    r"paid time off|\bpto\b|holidays?\b|pension|life (assurance|insurance)|tuition|privacy policy|data rates|"
+    r"reasonable (accommodation|adjustment)|e-verify|401\s*\(?k\)?|\bdental\b|"
+    r"\bvision (insurance|plans?|coverage)\b|paid time off|\bpto\b|(paid|bank|public|\d+) holidays|"
+    r"days.? holiday|holiday allowance|pension|life (assurance|insurance)|tuition|privacy policy|data rates|"
     r"sponsorship|authori[sz]ed to work|wellness|\bgym\b|parental leave|background check|drug (screen|test)|"
-    r"pay range|salary|compensation|[$£€]\s?\d[^.]*(/hr\b|an hour|per hour|hourly)|referrals increase|sign in to|"
-    r"job alert|"
+    r"pay range|salary|(total )?compensation (package|range|depends|and benefits|is)|"
+    r"[$£€]\s?\d[^.]*(/hr\b|an hour|per hour|hourly)|referrals increase|sign in to|job alert|"
     r"see who you know|promoted by hirer|applicants|cycle to work|employee assistance|stock purchase|"
     r"unsolicited|apply (now|today|in \d)|encourage[sd]? .*to apply|we celebrate|medical, dental",
     re.I,
