@@ -25,6 +25,7 @@ from coach.models import LEVEL_LABELS, TOPIC_LABELS, TYPE_LABELS
 from coach.question_io import QuestionInputError
 
 READ_KEY = "job-read"  # (the text, what was read from it, where it came from): UI state, derived from the text
+WRITTEN_KEY = "job-written"  # what the last "write questions" did, said once after the rerun that shows them
 practice: JobPractice = ui.job_practice()
 
 
@@ -106,6 +107,8 @@ def choices(profile: JobProfile, key: str) -> JobChoice:
 
 def write_for_job(text: str, profile: JobProfile, choice: JobChoice, key: str) -> None:
     st.subheader("Questions written for this job")
+    if done := st.session_state.pop(WRITTEN_KEY, None):
+        st.success(ui.plain(done))
     if not practice.can_write:
         st.caption("With an LLM set up (see Settings), the app can also write three to five questions for this job.")
         return
@@ -120,11 +123,13 @@ def write_for_job(text: str, profile: JobProfile, choice: JobChoice, key: str) -
             report = practice.write_questions(text, profile, choice.job, count)
     except (QuestionWritingError, QuestionInputError) as exc:
         st.warning(
-            f"No questions were written: {ui.plain(str(exc))}. The questions below come from the built-in bank, "
+            f"No questions were written: {ui.plain(str(exc))}. The questions above come from the built-in bank, "
             "which works offline."
         )
         return
-    st.success(ui.plain(report.summary()))
+    # Run again so the interview above lists them (its questions were chosen before they existed).
+    st.session_state[WRITTEN_KEY] = report.summary()
+    st.rerun()
 
 
 def preview_and_start(profile: JobProfile, choice: JobChoice) -> None:
@@ -156,5 +161,5 @@ if READ_KEY in st.session_state:
     description_key = hashlib.sha256(read_text.encode("utf-8", "replace")).hexdigest()[:12]
     show_findings(read_profile, read_source)
     choice = choices(read_profile, description_key)
-    write_for_job(read_text, read_profile, choice, description_key)
     preview_and_start(read_profile, choice)
+    write_for_job(read_text, read_profile, choice, description_key)
