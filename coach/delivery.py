@@ -7,6 +7,7 @@ prove it: where word timings are missing, the claims they would be needed for ar
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -304,7 +305,10 @@ def spoken_grade(grade: Grade, delivery: Delivery) -> Grade:
     dropped = {a.text for a in grade.advice if a.code in TYPED_ONLY}
     added = delivery_advice(delivery, delivery.target_s)
     suggestions = [s for s in grade.suggestions if s not in dropped] + [a.text for a in added]
-    return grade.model_copy(update={"advice": kept + added, "suggestions": suggestions})
+    # The score sets aside what the advice does: a spoken answer loses nothing for typed-text length or fillers.
+    factor = math.prod(v for code, v in grade.penalties.items() if code in TYPED_ONLY and v > 0)
+    overall = min(100, round(grade.overall / factor))
+    return grade.model_copy(update={"advice": kept + added, "suggestions": suggestions, "overall": overall})
 
 
 def heard(transcript: Transcript, target_s: float | None = None) -> Delivery:

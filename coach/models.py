@@ -233,6 +233,9 @@ class Grade(BaseModel):
     fallback_reason: str | None = None
     prompt_version: str | None = None
     latency_ms: float | None = None
+    # What each answer-wide claim took off the overall (a factor), so a spoken answer's grade can set aside
+    # the typed-text claims its recording judges instead. Known only as the grade is made; never stored.
+    penalties: dict[str, float] = Field(default={}, exclude=True)
 
     def part(self, name: PartName) -> Component:
         return getattr(self, name)
