@@ -305,10 +305,15 @@ def spoken_grade(grade: Grade, delivery: Delivery) -> Grade:
     dropped = {a.text for a in grade.advice if a.code in TYPED_ONLY}
     added = delivery_advice(delivery, delivery.target_s)
     suggestions = [s for s in grade.suggestions if s not in dropped] + [a.text for a in added]
-    # The score sets aside what the advice does: a spoken answer loses nothing for typed-text length or fillers.
+    update = {"advice": kept + added, "suggestions": suggestions, "overall": spoken_overall(grade)}
+    return grade.model_copy(update=update)
+
+
+def spoken_overall(grade: Grade) -> int:
+    """The overall score of a spoken answer: what the typed-text claims took off, given back, as the advice
+    sets those claims aside for the delivery ones."""
     factor = math.prod(v for code, v in grade.penalties.items() if code in TYPED_ONLY and v > 0)
-    overall = min(100, round(grade.overall / factor))
-    return grade.model_copy(update={"advice": kept + added, "suggestions": suggestions, "overall": overall})
+    return min(100, round(grade.overall / factor))
 
 
 def heard(transcript: Transcript, target_s: float | None = None) -> Delivery:
