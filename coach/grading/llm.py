@@ -13,7 +13,6 @@ import json
 import logging
 import re
 import secrets
-import threading
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from coach.config import Settings
 from coach.grading import GradingError
 from coach.grading.prompt import PromptTemplate, load_prompt
+from coach.model_server import Failures, FormatMemory, request_until_done
 from coach.models import ADVICE_CODES, PARTS, Advice, Component, Grade, PartName, QuestionType, ReplyTo
 from coach.star import overall_score
 
@@ -325,13 +325,18 @@ def _status_reason(status: int) -> str:
     return f"the LLM server rejected the request (HTTP {status})"
 
 
-@dataclass
-class Attempt:
-    """Where a grade's requests stand: the mode to try, and whether the one retry is spent."""
+def _refuses_mode(status: int, mode: Mode) -> bool:
+    # llama.cpp's server answers json_schema with a 500; others say 400 or 422.
+    return status in (400, 422) or (status == 500 and mode == "json_schema")
 
-    mode: Mode
-    confirmed: bool  # this server is known to accept the mode
-    retried: bool = False
+
+LLM_FAILURES = Failures(
+    error=GradingError,
+    timed_out="the LLM did not answer within {timeout} s",
+    unreachable="the LLM server could not be reached",
+    not_a_reply="the LLM server's reply was not a chat completion",
+    status=_status_reason,
+)
 
 
 class ChatClient:
@@ -351,56 +356,27 @@ class ChatClient:
         self.client = openai.OpenAI(
             api_key=self.key or "no-key", base_url=self.base_url or OPENAI_URL, timeout=self.timeout, max_retries=0
         )
-        # The structured-output mode this server and model accepted, once one has worked: this client's
-        # own memory (one per configured server), shared by the sessions that use it.
-        self._mode: Mode | None = None
-        self._mode_lock = threading.Lock()
+        # The structured-output mode this server and model accepted, once one has worked.
+        self._modes: FormatMemory[Mode] = FormatMemory(MODES)
 
     @property
     def mode(self) -> Mode | None:
         """The structured-output mode this server is known to accept, once one has worked."""
-        with self._mode_lock:
-            return self._mode
+        return self._modes.known
 
     def complete(self, messages: list[dict[str, str]], schema: Schema, deadline: float) -> str:
         """The reply's text, asked for in the shape `schema` names; raises GradingError."""
-        known = self.mode
-        attempt = Attempt(mode=known or MODES[0], confirmed=known is not None)
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0.05:
-                raise GradingError(f"the LLM did not answer within {self.timeout:g} s")
-            try:
-                response = self._request(messages, schema, attempt.mode, remaining)
-            except openai.APITimeoutError as exc:
-                raise GradingError(f"the LLM did not answer within {self.timeout:g} s") from exc
-            except openai.APIConnectionError as exc:
-                # Refused or unreachable: a retry would only fail again, so fall back now.
-                raise GradingError("the LLM server could not be reached") from exc
-            except openai.APIStatusError as exc:
-                if self._next_attempt(attempt, exc.status_code, deadline):
-                    continue
-                raise GradingError(_status_reason(exc.status_code)) from exc
-            except (openai.APIResponseValidationError, ValueError) as exc:
-                # ValueError: a body that claims to be JSON and is not.
-                raise GradingError("the LLM server's reply was not a chat completion") from exc
-            content = self._content(response)
-            with self._mode_lock:
-                self._mode = attempt.mode
-            return content
-
-    def _next_attempt(self, attempt: Attempt, status: int, deadline: float) -> bool:
-        """Whether to send again after an error status, and how: a lower mode, or one retry."""
-        refuses_format = status in (400, 422) or (status == 500 and attempt.mode == "json_schema")
-        if refuses_format and not attempt.confirmed and attempt.mode != MODES[-1]:
-            attempt.mode = MODES[MODES.index(attempt.mode) + 1]
-            attempt.retried = attempt.retried or status >= 500  # a 500 spends the one retry
-            return True
-        if (status == 429 or status >= 500) and not attempt.retried:
-            attempt.retried = True
-            time.sleep(min(0.5, max(0.0, deadline - time.monotonic() - 0.1)))
-            return True
-        return False
+        response, mode = request_until_done(
+            lambda mode, remaining: self._request(messages, schema, mode, remaining),
+            self._modes,
+            _refuses_mode,
+            deadline,
+            self.timeout,
+            LLM_FAILURES,
+        )
+        content = self._content(response)
+        self._modes.remember(mode)
+        return content
 
     def _request(self, messages: list[dict[str, str]], schema: Schema, mode: Mode, timeout: float) -> Any:
         extra: dict[str, Any] = {}
