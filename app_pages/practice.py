@@ -7,7 +7,7 @@ from functools import partial
 
 import streamlit as st
 
-from app_pages import timer, ui, voice
+from app_pages import stories_ui, timer, ui, voice
 from coach.interview import AnswerRejected, InterviewState, NotSaved, needs_grade
 from coach.models import (
     LEVEL_LABELS,
@@ -126,6 +126,7 @@ def show_feedback(state: InterviewState, answer: Answer) -> None:
         latest = answer.id == state.answers[-1].id
         if latest or st.toggle(compact_score(answer), key=f"detail-{answer.id}"):
             ui.show_grade(answer)
+            stories_ui.save_story_button(answer)
         return
     reason = answer.grade_error or "This answer has not been graded yet."
     st.warning(ui.plain(f"{reason} Your answer is saved."))
@@ -229,6 +230,7 @@ def ask(state: InterviewState) -> None:
         kind = TYPE_LABELS[question.type]
         st.caption(f"Question {position + 1} of {len(state.questions)} · {kind}")
         ui.show_text(question.text)
+        stories_ui.story_beside(iid)
         target_s = timer.target_choice("answer_target")
         timer.answer_clock(target_s, started_key=f"{iid}-{position}")
 
