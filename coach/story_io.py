@@ -53,8 +53,10 @@ def build_story(fields: Mapping[str, Any], story_id: int | None = None, source_a
     problems = [f"{_NAMES[n]}: contains control characters; paste it as plain text" for n in data if _control(data[n])]
     if not data["title"]:
         problems.append("Title: give the story a short title (it is empty)")
+    if not any(data[p] for p in PARTS):
+        problems.append("Story: write at least one of situation, task, action and result")
     for name, vocabulary in (("competencies", COMPETENCY_LABELS), ("topics", TOPIC_LABELS)):
-        keys = [_vocabulary_key(item, vocabulary) for item in _items(fields.get(name))]
+        keys = [_vocabulary_key(item, vocabulary) for item in _items(fields.get(name), vocabulary)]
         unknown = [k for k in keys if k not in vocabulary]
         if unknown:
             problems.append(f"{_NAMES[name]}: unknown {', '.join(map(repr, unknown))}; use {', '.join(vocabulary)}")
@@ -79,12 +81,20 @@ def _control(text: str) -> bool:
     return any(unicodedata.category(c) == "Cc" and c not in "\n\t\r" for c in text)
 
 
-def _items(value: Any) -> list[str]:
+def _items(value: Any, vocabulary: Mapping[str, str]) -> list[str]:
+    """List items from a list or from text; names are read as keys first, as some hold a comma."""
     if value is None:
         return []
     parts = value if isinstance(value, (list, tuple)) else [value]
-    pieces = (piece.strip() for part in parts if part is not None for piece in re.split(r"[|\n;,]", str(part)))
+    texts = [_names_to_keys(str(part), vocabulary) for part in parts if part is not None]
+    pieces = (piece.strip() for text in texts for piece in re.split(r"[|\n;,]", text))
     return [p for p in pieces if p]
+
+
+def _names_to_keys(text: str, vocabulary: Mapping[str, str]) -> str:
+    for key, name in sorted(vocabulary.items(), key=lambda kv: -len(kv[1])):
+        text = re.sub(re.escape(name), key, text, flags=re.IGNORECASE)
+    return text
 
 
 def _key(value: str) -> str:
@@ -92,8 +102,8 @@ def _key(value: str) -> str:
 
 
 def _vocabulary_key(value: str, vocabulary: Mapping[str, str]) -> str:
-    """'Supply chain', 'supply-chain' and 'SUPPLY_CHAIN' all name supply_chain; a name with a comma in it
-    ('Process improvement (Lean, Six Sigma)') is matched by its first words too."""
+    """'Supply chain', 'supply-chain' and 'SUPPLY_CHAIN' all name supply_chain; a name with a part in
+    brackets ('Process improvement (Lean, Six Sigma)') is matched by the words before it too."""
     key = _key(value)
     by_name = {_key(name): k for k, name in vocabulary.items()}
     by_start = {_key(name.split(" (")[0]): k for k, name in vocabulary.items()}
