@@ -108,7 +108,8 @@ def new_story(expanded: bool) -> None:
 
 def show_coverage(covered: Coverage) -> None:
     low, high = STORY_TARGET
-    st.progress(min(1.0, covered.stories / low), text=f"{covered.stories} stories: aim for {low}-{high}")
+    count = f"{covered.stories} stor{'y' if covered.stories == 1 else 'ies'}"
+    st.progress(min(1.0, covered.stories / low), text=f"{count}: aim for {low}-{high}")
     st.caption(
         f"Your stories can answer {covered.answerable} of the {covered.behavioural} behavioural questions in your "
         "bank. Case questions ask for an approach, not a story, and are not counted."
