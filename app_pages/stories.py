@@ -36,7 +36,7 @@ def story_form(key: str, initial: Story | None, label: str, missing_hint: bool =
             hint = PART_HELP[part]
             if missing_hint and not value:
                 hint = f"Nothing in your answer was read as the {part}: add it. {hint}"
-            parts[part] = st.text_area(part.title(), value=value, help=hint, placeholder=hint)
+            parts[part] = st.text_area(part.title(), value=value, placeholder=hint)
         competencies = st.multiselect(
             "Competencies it shows",
             list(COMPETENCY_LABELS),
