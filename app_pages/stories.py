@@ -114,12 +114,17 @@ def show_coverage(covered: Coverage) -> None:
         f"Your stories can answer {covered.answerable} of the {covered.behavioural} behavioural questions in your "
         "bank. Case questions ask for an approach, not a story, and are not counted."
     )
-    left, right = st.columns(2)
-    with left:
-        uncovered("Topics no story covers", [TOPIC_LABELS[t] for t in covered.uncovered_topics], "topic")
-    with right:
-        names = [COMPETENCY_LABELS[c] for c in covered.uncovered_competencies]
-        uncovered("Competencies no story shows", names, "competency")
+    topics, competencies = covered.uncovered_topics, covered.uncovered_competencies
+    label = (
+        f"Not yet covered: {len(topics)} of {len(TOPIC_LABELS)} topics, "
+        f"{len(competencies)} of {len(COMPETENCY_LABELS)} competencies"
+    )
+    with st.expander(label, icon=":material/checklist:"):
+        left, right = st.columns(2)
+        with left:
+            uncovered("Topics no story covers", [TOPIC_LABELS[t] for t in topics], "topic")
+        with right:
+            uncovered("Competencies no story shows", [COMPETENCY_LABELS[c] for c in competencies], "competency")
 
 
 def uncovered(heading: str, names: list[str], kind: str) -> None:

@@ -70,6 +70,7 @@ def test_a_story_written_on_the_page_is_mapped_and_covers_its_topic(db_path: Pat
     assert "Tell me about a time you helped improve inventory record accuracy" in html_text(at)
     [progress] = at.get("progress")
     assert progress.proto.text == "1 story: aim for 12-20"
+    assert "Not yet covered: 16 of 17 topics, 14 of 17 competencies" in [e.label for e in at.expander]
     [saved] = storage.load_story_bank(db_path).stories
     assert saved.topics == ("inventory",)
 
