@@ -468,3 +468,15 @@ def test_a_story_read_back_from_the_database_is_the_one_saved(db_path: Path) -> 
     assert back.model_dump(exclude={"id", "created_at", "updated_at", "source_answer_id"}) == story.model_dump(
         exclude={"id", "created_at", "updated_at", "source_answer_id"}
     )
+
+
+def test_the_readme_states_the_matching_as_the_code_does() -> None:
+    from coach.stories import MATCH_THRESHOLD, STORY_TARGET, WEIGHTS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Your stories") : readme.index("## History, progress and your data")]
+    assert len(COMPETENCY_LABELS) == 17 and "a fixed list of seventeen" in section
+    stated = (WEIGHTS["competencies"], WEIGHTS["topic"], WEIGHTS["words"], MATCH_THRESHOLD)
+    assert stated == (0.45, 0.3, 0.25, 0.5)
+    assert "(45%), a shared topic (30%)" in section and "(25%); 50 and above is a match" in section
+    assert f"{STORY_TARGET[0]}-{STORY_TARGET[1]} stories" in section
