@@ -2,12 +2,12 @@
 what the stories leave uncovered, and a story drafted from a graded answer.
 
 The mapping is a deterministic keyword reading, not understanding: a question's competencies come from its
-wording and its topics through the table below; a story's come from what the candidate ticked. A
-story is mapped to a behavioural question when they share a competency and the question's topic or enough of
-its distinctive words. It misses what the table does not name (a question about "morale" asks for leading
-people only if its words say so) and cannot tell a story that merely mentions a supplier from one about a
-supplier; every match says what it rests on, so the candidate can judge it. Case questions ask for an
-approach, not a story, and are never mapped.
+wording and its topics through the table below; a story's come from what the candidate ticked. A story is
+mapped to a behavioural question when it shows a competency the question asks for, and scores enough on
+those, a shared topic and the question's distinctive words. It misses what the table does not name (a
+question about shift handovers is not read as asking for communication) and cannot tell a story that merely
+mentions a supplier from one about a supplier; every match says what it rests on, so the candidate can judge
+it. Case questions ask for an approach, not a story, and are never mapped.
 """
 
 from __future__ import annotations

@@ -93,6 +93,10 @@ class StoryService:
     def add(self, fields: Mapping[str, Any], source_answer_id: int | None = None) -> Story:
         """Save a new story from the form; raises StoryInputError with every problem."""
         story = build_story(fields, source_answer_id=source_answer_id)
+        key = same_story(story)
+        twin = next((s for s in storage.load_story_bank(self.db_path).stories if same_story(s) == key), None)
+        if twin is not None:  # a second click, or a reload of the form it was saved from
+            raise StoryInputError([f"Story: you already have this story (“{twin.title}”)"])
         with _saving():
             [story_id] = storage.add_stories(self.db_path, [story])
         return story.model_copy(update={"id": story_id})

@@ -480,3 +480,10 @@ def test_the_readme_states_the_matching_as_the_code_does() -> None:
     assert stated == (0.45, 0.3, 0.25, 0.5)
     assert "(45%), a shared topic (30%)" in section and "(25%); 50 and above is a match" in section
     assert f"{STORY_TARGET[0]}-{STORY_TARGET[1]} stories" in section
+
+
+def test_the_same_story_is_not_saved_twice(stories: StoryService) -> None:
+    stories.add(CYCLE_COUNT)
+    with pytest.raises(StoryInputError, match="you already have this story"):
+        stories.add({**CYCLE_COUNT, "title": "cycle counting at the LEEDS DC!", "competencies": []})
+    assert len(stories.bank().entries) == 1
