@@ -158,6 +158,20 @@ def score_history(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def recent_advice_codes(path: Path, answers: int = 20) -> list[str]:
+    """The advice codes of the latest graded answers (each answer's latest grade), once per answer."""
+    sql = f"""
+        select g.advice from answers a join {LATEST_GRADE}
+        where a.skipped = 0 order by a.created_at desc, a.id desc limit ?
+    """
+    with connect(path) as db:
+        rows = list(db.query(sql, [answers]))
+    codes: list[str] = []
+    for row in rows:
+        codes += dict.fromkeys(item["code"] for item in json.loads(row["advice"] or "[]") if item.get("code"))
+    return codes
+
+
 # -- deleting -------------------------------------------------------------------
 
 

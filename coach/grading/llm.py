@@ -121,13 +121,24 @@ def reply_schema() -> dict[str, Any]:
     }
 
 
-def _response_format(mode: Mode) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class Schema:
+    """The JSON shape a reply must have, and the name structured output gives it."""
+
+    name: str
+    json: dict[str, Any]
+
+
+def _response_format(schema: Schema, mode: Mode) -> dict[str, Any] | None:
     if mode == "json_schema":
-        return {"type": "json_schema", "json_schema": {"name": "star_grade", "schema": reply_schema(), "strict": True}}
+        return {"type": "json_schema", "json_schema": {"name": schema.name, "schema": schema.json, "strict": True}}
     if mode == "json_object":
         # llama.cpp's server refuses json_schema but constrains json_object to a given schema.
-        return {"type": "json_object", "schema": reply_schema()}
+        return {"type": "json_object", "schema": schema.json}
     return None
+
+
+GRADE_SCHEMA = Schema("star_grade", reply_schema())
 
 
 # -- mapping quotes to offsets -----------------------------------------------
@@ -323,27 +334,25 @@ class Attempt:
     retried: bool = False
 
 
-class LLMGrader:
-    """Grades through chat completions, with structured output where the server supports it."""
+class ChatClient:
+    """Chat completions with the configured server: structured output in the best mode it accepts, one
+    deadline, one retry on a busy server, and every failure a GradingError in our own words."""
 
-    name = "llm"
-
-    def __init__(self, settings: Settings, prompt: PromptTemplate | None = None):
+    def __init__(self, settings: Settings):
         if settings.llm_problem:
             # Without its server the client would send the answer to api.openai.com instead.
             raise GradingError(settings.llm_problem)
         self.model = settings.model
         self.timeout = settings.llm_timeout
         self.base_url = settings.openai_base_url
-        self.prompt = prompt or load_prompt(PROMPT_NAME)
-        self._key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        self.key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
         # Both given, so the client never reads OPENAI_* from the environment past the checks in
         # coach.config. A local server needs no key, but the client insists on one.
-        self._client = openai.OpenAI(
-            api_key=self._key or "no-key", base_url=self.base_url or OPENAI_URL, timeout=self.timeout, max_retries=0
+        self.client = openai.OpenAI(
+            api_key=self.key or "no-key", base_url=self.base_url or OPENAI_URL, timeout=self.timeout, max_retries=0
         )
-        # The structured-output mode this server and model accepted, once one has worked: this grader's
-        # own memory (one per configured server), shared by the sessions that grade through it.
+        # The structured-output mode this server and model accepted, once one has worked: this client's
+        # own memory (one per configured server), shared by the sessions that use it.
         self._mode: Mode | None = None
         self._mode_lock = threading.Lock()
 
@@ -353,30 +362,8 @@ class LLMGrader:
         with self._mode_lock:
             return self._mode
 
-    def grade(
-        self, question: str, answer: str, question_type: QuestionType = "behavioral", reply: ReplyTo | None = None
-    ) -> Grade:
-        # The model reads a follow-up reply in place, after the answer; `reply` is for graders that label clauses.
-        del reply
-        started = time.monotonic()
-        nonce = secrets.token_hex(8)
-        system, user = self.prompt.render(question=question, answer=answer, question_type=question_type, nonce=nonce)
-        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
-        try:
-            reply = parse_reply(self._complete(messages, deadline=started + self.timeout))
-        except GradingError as exc:
-            # The reasons are our own words; scrubbed all the same, as they are stored with the grade.
-            raise GradingError(scrub_key(str(exc), self._key)) from exc
-        grade = grade_from_reply(scrub_reply(reply, self._key), answer)
-        return grade.model_copy(
-            update={
-                "model": self.model,
-                "prompt_version": self.prompt.version,
-                "latency_ms": (time.monotonic() - started) * 1000,
-            }
-        )
-
-    def _complete(self, messages: list[dict[str, str]], deadline: float) -> str:
+    def complete(self, messages: list[dict[str, str]], schema: Schema, deadline: float) -> str:
+        """The reply's text, asked for in the shape `schema` names; raises GradingError."""
         known = self.mode
         attempt = Attempt(mode=known or MODES[0], confirmed=known is not None)
         while True:
@@ -384,7 +371,7 @@ class LLMGrader:
             if remaining <= 0.05:
                 raise GradingError(f"the LLM did not answer within {self.timeout:g} s")
             try:
-                response = self._request(messages, attempt.mode, remaining)
+                response = self._request(messages, schema, attempt.mode, remaining)
             except openai.APITimeoutError as exc:
                 raise GradingError(f"the LLM did not answer within {self.timeout:g} s") from exc
             except openai.APIConnectionError as exc:
@@ -415,14 +402,14 @@ class LLMGrader:
             return True
         return False
 
-    def _request(self, messages: list[dict[str, str]], mode: Mode, timeout: float) -> Any:
+    def _request(self, messages: list[dict[str, str]], schema: Schema, mode: Mode, timeout: float) -> Any:
         extra: dict[str, Any] = {}
-        response_format = _response_format(mode)
+        response_format = _response_format(schema, mode)
         if response_format is not None:
             extra["response_format"] = response_format
         if self.base_url:
             extra["max_tokens"] = LOCAL_MAX_TOKENS
-        return self._client.chat.completions.create(
+        return self.client.chat.completions.create(
             model=self.model, messages=messages, temperature=0, timeout=timeout, **extra
         )
 
@@ -447,8 +434,55 @@ class LLMGrader:
 
     def list_models(self) -> list[str]:
         """The model ids the server offers, for the Settings page's connection test."""
-        models = self._client.with_options(timeout=min(self.timeout, 10)).models.list()
+        models = self.client.with_options(timeout=min(self.timeout, 10)).models.list()
         return [m.id for m in models.data]
+
+
+class LLMGrader:
+    """Grades through chat completions, with structured output where the server supports it."""
+
+    name = "llm"
+
+    def __init__(self, settings: Settings, prompt: PromptTemplate | None = None):
+        self.chat = ChatClient(settings)
+        self.model = settings.model
+        self.timeout = settings.llm_timeout
+        self.prompt = prompt or load_prompt(PROMPT_NAME)
+        self._key = self.chat.key
+
+    @property
+    def _client(self) -> openai.OpenAI:
+        return self.chat.client
+
+    @property
+    def mode(self) -> Mode | None:
+        return self.chat.mode
+
+    def grade(
+        self, question: str, answer: str, question_type: QuestionType = "behavioral", reply: ReplyTo | None = None
+    ) -> Grade:
+        # The model reads a follow-up reply in place, after the answer; `reply` is for graders that label clauses.
+        del reply
+        started = time.monotonic()
+        nonce = secrets.token_hex(8)
+        system, user = self.prompt.render(question=question, answer=answer, question_type=question_type, nonce=nonce)
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        try:
+            reply = parse_reply(self.chat.complete(messages, GRADE_SCHEMA, deadline=started + self.timeout))
+        except GradingError as exc:
+            # The reasons are our own words; scrubbed all the same, as they are stored with the grade.
+            raise GradingError(scrub_key(str(exc), self._key)) from exc
+        grade = grade_from_reply(scrub_reply(reply, self._key), answer)
+        return grade.model_copy(
+            update={
+                "model": self.model,
+                "prompt_version": self.prompt.version,
+                "latency_ms": (time.monotonic() - started) * 1000,
+            }
+        )
+
+    def list_models(self) -> list[str]:
+        return self.chat.list_models()
 
 
 # -- the Settings page's connection test ----------------------------------------
