@@ -11,28 +11,15 @@ import storage
 from coach.grading.rules import RuleBasedGrader
 from coach.interview import InterviewService
 from coach.questions import load_bank
+from tests.app_support import APP, button, captions, html_text, new_app
 from tests.storage_support import recent_answers
 from tests.test_stories import ANSWER, CYCLE_COUNT
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 STORIES = "app_pages/stories.py"
 
 
 def open_stories(at: AppTest | None = None) -> AppTest:
-    at = at or AppTest.from_file(APP, default_timeout=30).run()
-    return at.switch_page(STORIES).run()
-
-
-def button(at: AppTest, label: str):
-    return next(b for b in at.button if b.label.startswith(label))
-
-
-def captions(at: AppTest) -> str:
-    return "\n".join(c.value for c in at.caption)
-
-
-def html_text(at: AppTest) -> str:
-    return "\n".join(str(h.proto.body) for h in at.get("html"))
+    return (at or new_app()).switch_page(STORIES).run()
 
 
 def story_expanders(at: AppTest) -> list:
@@ -165,8 +152,7 @@ def test_history_offers_to_save_a_graded_answer(db_path: Path) -> None:
     interviews = InterviewService(db_path, bank, RuleBasedGrader())
     interview = interviews.start_with_question(next(q for q in bank if q.id == "inventory-b01"))
     answered = interviews.answer(interview.id, ANSWER)
-    at = AppTest.from_file(APP, default_timeout=30).run()
-    at.switch_page("app_pages/history.py").run()
+    at = new_app().switch_page("app_pages/history.py").run()
     at.session_state[f"entry-{answered.id}"] = True
     at.run()
     button(at, "Save as a story").click()
@@ -176,7 +162,7 @@ def test_history_offers_to_save_a_graded_answer(db_path: Path) -> None:
 
 
 def test_a_missing_answer_says_so_and_offers_a_fresh_story(db_path: Path) -> None:
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = new_app()
     at.query_params["from_answer"] = "424242"
     at = open_stories(at)
     assert not at.exception
