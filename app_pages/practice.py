@@ -7,7 +7,7 @@ from functools import partial
 
 import streamlit as st
 
-from app_pages import improve, timer, ui, voice
+from app_pages import improve, stories_ui, timer, ui, voice
 from coach.interview import AnswerRejected, InterviewState, NotSaved, needs_grade
 from coach.models import (
     LEVEL_LABELS,
@@ -179,6 +179,7 @@ def show_feedback(state: InterviewState, answer: Answer) -> None:
         if latest or st.toggle(compact_score(answer), key=f"detail-{answer.id}"):
             ui.show_grade(answer)
             improve.after_grade(answer, state.questions[answer.position])
+            stories_ui.save_story_button(answer)
         return
     reason = answer.grade_error or "This answer has not been graded yet."
     st.warning(ui.plain(f"{reason} Your answer is saved."))
@@ -283,6 +284,7 @@ def ask(state: InterviewState) -> None:
         st.caption(f"Question {position + 1} of {len(state.questions)} · {kind}")
         ui.show_text(question.text)
         improve.hints(question)
+        stories_ui.story_beside(iid)
         target_s = timer.target_choice("answer_target")
         timer.answer_clock(target_s, started_key=f"{iid}-{position}")
 

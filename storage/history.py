@@ -26,11 +26,12 @@ from storage.rows import (
     custom_from_row,
     grade_from_row,
     interview_from_row,
+    story_from_row,
 )
 
 GraderFilter = Literal["all", "llm", "rules", "fallback"]
 BACKUP_FORMAT = "star-coach-backup"
-BACKUP_TABLES = ("interviews", "answers", "grades", "follow_ups", "custom_questions")
+BACKUP_TABLES = ("interviews", "answers", "grades", "follow_ups", "custom_questions", "stories", "story_practice")
 
 
 @dataclass
@@ -286,6 +287,7 @@ def _check_readable(db: Database) -> None:
         ("answers", ANSWER_SELECT, answer_from_row),
         ("grades", "select *, follow_up as grade_follow_up from grades", grade_from_row),
         ("custom_questions", "select * from custom_questions", custom_from_row),
+        ("stories", "select * from stories", story_from_row),
     ]
     for table, sql, read in readers:
         for row in db.query(sql):

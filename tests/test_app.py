@@ -15,6 +15,7 @@ PAGES = [
     "app_pages/practice.py",
     "app_pages/history.py",
     "app_pages/progress.py",
+    "app_pages/stories.py",
     "app_pages/question_bank.py",
     "app_pages/guide.py",
     "app_pages/settings.py",
