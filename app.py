@@ -23,7 +23,9 @@ pages = [
     st.Page("app_pages/job.py", title="Practise for a job", icon=":material/work:"),
     st.Page("app_pages/history.py", title="History", icon=":material/history:"),
     st.Page("app_pages/progress.py", title="Progress", icon=":material/trending_up:"),
+    st.Page("app_pages/stories.py", title="Stories", icon=":material/auto_stories:"),
     st.Page("app_pages/question_bank.py", title="Question bank", icon=":material/library_books:"),
+    st.Page("app_pages/guide.py", title="STAR guide", icon=":material/menu_book:"),
     st.Page("app_pages/settings.py", title="Settings", icon=":material/settings:"),
 ]
 page = st.navigation(pages)

@@ -6,7 +6,7 @@ from datetime import date
 
 import streamlit as st
 
-from app_pages import ui
+from app_pages import stories_ui, ui
 from coach.history import HistoryQuery
 from coach.interview import NotSaved
 from coach.models import LEVEL_LABELS, TOPIC_LABELS, TYPE_LABELS, Answer
@@ -64,6 +64,7 @@ def detail(answer: Answer) -> None:
     if answer.has_recording:
         recording(answer)
     actions(answer)
+    stories_ui.save_story_button(answer)
 
 
 def recording(answer: Answer) -> None:

@@ -7,7 +7,7 @@ from functools import partial
 
 import streamlit as st
 
-from app_pages import timer, ui, voice
+from app_pages import improve, stories_ui, timer, ui, voice
 from coach.interview import AnswerRejected, InterviewState, NotSaved, needs_grade
 from coach.models import (
     LEVEL_LABELS,
@@ -53,6 +53,9 @@ def setup_form() -> None:
             if st.button(label, key=f"resume-{state.interview.id}"):
                 set_current(state.interview.id)
                 st.rerun()
+    show_tip()
+    if show_preview():
+        return
     with st.form("setup"):
         level = st.radio("Role level", list(LEVEL_LABELS), format_func=LEVEL_LABELS.get, index=1)
         topics = st.multiselect("Topics (leave empty for all)", list(TOPIC_LABELS), format_func=TOPIC_LABELS.get)
@@ -63,16 +66,65 @@ def setup_form() -> None:
             value=True,
             help="The interviewer asks for your own facts on the weakest part; your reply is added and re-graded.",
         )
-        if st.form_submit_button("Start interview", type="primary"):
-            setup = InterviewSetup(
-                level=level, topics=tuple(topics), question_type=kind, n_questions=int(count), follow_ups=follow_ups
-            )
-            try:
-                set_current(service.start(setup).id)
-            except AnswerRejected as exc:
-                st.warning(ui.plain(str(exc)))
-                return
-            st.rerun()
+        start = st.form_submit_button("Start interview", type="primary")
+        look = st.form_submit_button("Preview the questions first")
+    if not (start or look):
+        return
+    setup = InterviewSetup(
+        level=level, topics=tuple(topics), question_type=kind, n_questions=int(count), follow_ups=follow_ups
+    )
+    try:
+        if start:
+            set_current(service.start(setup).id)
+        else:
+            st.session_state["preview"] = (setup, [q.id for q in service.preview(setup)])
+    except AnswerRejected as exc:
+        st.warning(ui.plain(str(exc)))
+        return
+    st.rerun()
+
+
+def show_tip() -> None:
+    """A tip from the candidate's own most frequent weakness of late, or the STAR guide's for a new user."""
+    tip = ui.history().tip()
+    seen = f" (in {tip.times} of your recent answers)" if tip.code else ""
+    st.info(f"**{ui.plain(tip.title)}**{seen}: {ui.plain(tip.text)}", icon=":material/lightbulb:")
+    st.page_link("app_pages/guide.py", label="The STAR guide", icon=":material/menu_book:")
+
+
+def _swap(index: int) -> None:
+    setup, ids = st.session_state["preview"]
+    chosen = [q for q in (service.library.get(i) for i in ids) if q is not None]
+    st.session_state["preview"] = (setup, [q.id for q in service.swap(setup, chosen, index)])
+
+
+def show_preview() -> bool:
+    """The previewed questions, each swappable, and a start; False when there is no preview."""
+    if "preview" not in st.session_state:
+        return False
+    setup, ids = st.session_state["preview"]
+    chosen = [q for q in (service.library.get(i) for i in ids) if q is not None]
+    st.subheader("Your interview's questions")
+    for index, question in enumerate(chosen):
+        text, button = st.columns([6, 1])
+        with text:
+            ui.show_text(f"{index + 1}. {question.text}")
+            st.caption(f"{TYPE_LABELS[question.type]} · {', '.join(TOPIC_LABELS[t] for t in question.topics)}")
+        button.button("Swap", key=f"swap-{index}-{question.id}", on_click=_swap, args=(index,))
+    start, cancel = st.columns(2)
+    if start.button("Start with these questions", type="primary"):
+        try:
+            interview = service.start_with_questions(setup, chosen)
+        except AnswerRejected as exc:
+            st.warning(ui.plain(str(exc)))
+            return True
+        st.session_state.pop("preview", None)
+        set_current(interview.id)
+        st.rerun()
+    if cancel.button("Choose again"):
+        st.session_state.pop("preview", None)
+        st.rerun()
+    return True
 
 
 def show_transcript(state: InterviewState) -> None:
@@ -126,6 +178,8 @@ def show_feedback(state: InterviewState, answer: Answer) -> None:
         latest = answer.id == state.answers[-1].id
         if latest or st.toggle(compact_score(answer), key=f"detail-{answer.id}"):
             ui.show_grade(answer)
+            improve.after_grade(answer, state.questions[answer.position])
+            stories_ui.save_story_button(answer)
         return
     reason = answer.grade_error or "This answer has not been graded yet."
     st.warning(ui.plain(f"{reason} Your answer is saved."))
@@ -229,6 +283,8 @@ def ask(state: InterviewState) -> None:
         kind = TYPE_LABELS[question.type]
         st.caption(f"Question {position + 1} of {len(state.questions)} · {kind}")
         ui.show_text(question.text)
+        improve.hints(question)
+        stories_ui.story_beside(iid)
         target_s = timer.target_choice("answer_target")
         timer.answer_clock(target_s, started_key=f"{iid}-{position}")
 

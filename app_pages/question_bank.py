@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import ui
+from app_pages import improve, ui
 from coach.models import LEVEL_LABELS, TOPIC_LABELS, TYPE_LABELS, Question
 from coach.question_io import MAX_IMPORT_BYTES, QuestionInputError
 from coach.questions import filter_questions
@@ -30,6 +30,8 @@ def show_question(question: Question, tab: str) -> None:
     if question.probes:
         st.markdown("**Follow-up probes**")
         ui.show_list(list(question.probes))
+    if question.model_answer and st.toggle("Show a strong answer", key=f"model-{tab}-{question.id}"):
+        improve.model_answer(question)
     if st.button("Practise this question now", key=f"practise-{tab}-{question.id}", icon=":material/play_arrow:"):
         ui.practise_now(question)
 

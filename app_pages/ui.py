@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -20,6 +21,9 @@ from coach.models import PARTS, Answer, Delivery, Grade, Question
 from coach.questions import load_bank
 from coach.speech import Transcriber, VoiceStatus, make_transcriber, voice_status
 from coach.star import graded_by
+
+if TYPE_CHECKING:
+    from coach.stronger import StrongerWriter
 
 
 def settings() -> Settings:
@@ -64,6 +68,22 @@ def voice() -> tuple[VoiceStatus, Transcriber]:
     """Whether answers can be spoken (and why not), and the transcriber that hears them."""
     include = {"openai_base_url", "llm_problem", "llm_timeout", "whisper_model", "transcribe_model"}
     return _voice(_cache_key(settings(), include))
+
+
+@st.cache_resource
+def _stronger_writer(config: str) -> StrongerWriter | None:
+    current = settings()
+    if not current.llm_configured or current.llm_problem:
+        return None
+    from coach.stronger import StrongerWriter  # the openai client loads only when an LLM is set up
+
+    return StrongerWriter(current)
+
+
+def stronger_writer() -> StrongerWriter | None:
+    """The LLM that writes "a stronger version" of an answer, when one is configured."""
+    include = {"model", "llm_timeout", "openai_base_url", "llm_problem"}
+    return _stronger_writer(_cache_key(settings(), include))
 
 
 def job_practice() -> JobPractice:

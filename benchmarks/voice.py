@@ -19,7 +19,9 @@ memory is the transcriber's alone. Reported per answer and overall:
   does not spell out "3%" or "$18,000", which speech models write either way;
 - real-time factor: transcription time over audio length (the model's one-off load reported apart);
 - peak memory of the child (resource.getrusage(RUSAGE_CHILDREN).ru_maxrss, and its own VmHWM);
-- the rule-based grade of each transcript against the grade of its text.
+- the rule-based grade of each transcript against the grade of its text, both as the app grades a spoken
+  answer (coach.delivery.spoken_overall: typed-text length and filler claims set aside, as the recording
+  judges those), and, for comparison, both as typed text.
 
 Exits 1 if a target is missed.
 """
@@ -160,6 +162,7 @@ def table(heard: list[Heard], grades: list[tuple[int, int]]) -> None:
 
 
 def main() -> None:
+    from coach.delivery import spoken_overall
     from coach.grading.rules import RuleBasedGrader
     from tests.speech_support import missing_voice_parts, word_error_rate
 
@@ -177,14 +180,19 @@ def main() -> None:
         for n, (item, f) in enumerate(zip(answers, run["files"], strict=True))
     ]
     grader = RuleBasedGrader()
-    grades = [
-        (
-            grader.grade(h.item.question, h.item.answer, h.item.question_type).overall,
-            grader.grade(h.item.question, h.text, h.item.question_type).overall,
-        )
-        for h in heard
-    ]
+    typed_grades, grades = [], []
+    for h in heard:
+        said = grader.grade(h.item.question, h.item.answer, h.item.question_type)
+        got = grader.grade(h.item.question, h.text, h.item.question_type)
+        typed_grades.append((said.overall, got.overall))
+        # As the app grades a spoken answer: its length and fillers are judged from the recording instead.
+        grades.append((spoken_overall(said), spoken_overall(got)))
     table(heard, grades)
+    typed_close = sum(abs(a - b) <= GRADE_POINTS for a, b in typed_grades)
+    print(
+        f"graded as typed text (answer.short/long/fillers counted on both sides): {typed_close}/{len(heard)} "
+        f"within {GRADE_POINTS} points"
+    )
 
     audio_s = sum(h.audio_s for h in heard)
     rtf = sum(h.seconds for h in heard) / audio_s

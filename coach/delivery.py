@@ -7,6 +7,7 @@ prove it: where word timings are missing, the claims they would be needed for ar
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -304,7 +305,15 @@ def spoken_grade(grade: Grade, delivery: Delivery) -> Grade:
     dropped = {a.text for a in grade.advice if a.code in TYPED_ONLY}
     added = delivery_advice(delivery, delivery.target_s)
     suggestions = [s for s in grade.suggestions if s not in dropped] + [a.text for a in added]
-    return grade.model_copy(update={"advice": kept + added, "suggestions": suggestions})
+    update = {"advice": kept + added, "suggestions": suggestions, "overall": spoken_overall(grade)}
+    return grade.model_copy(update=update)
+
+
+def spoken_overall(grade: Grade) -> int:
+    """The overall score of a spoken answer: what the typed-text claims took off, given back, as the advice
+    sets those claims aside for the delivery ones."""
+    factor = math.prod(v for code, v in grade.penalties.items() if code in TYPED_ONLY and v > 0)
+    return min(100, round(grade.overall / factor))
 
 
 def heard(transcript: Transcript, target_s: float | None = None) -> Delivery:

@@ -1,4 +1,5 @@
-"""Taking data out: answers with grades as CSV or JSON, and an interview as a Markdown report.
+"""Taking data out: answers with grades as CSV or JSON, an interview as a Markdown report, and the story bank
+for printing.
 
 None of these ever holds the API key: they are built from answers and grades only.
 """
@@ -11,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from coach import spreadsheet
-from coach.models import LEVEL_LABELS, PARTS, Answer, Interview
+from coach.models import COMPETENCY_LABELS, LEVEL_LABELS, PARTS, TOPIC_LABELS, Answer, Interview, Story
 from coach.star import graded_by
 from coach.summary import summarise
 
@@ -144,3 +145,21 @@ def _summary_lines(answers: Sequence[Answer]) -> list[str]:
         parts = ", ".join(f"{p.title()} {summary.part_averages[p]:.1f}/5" for p in PARTS)
         lines += ["", f"Average score: {summary.average_overall:.0f}/100 ({parts})."]
     return [*lines, "", summary.advice, ""]
+
+
+def stories_markdown(stories: Sequence[tuple[Story, int, Sequence[str]]]) -> str:
+    """The story bank to print and rehearse from: each story with what it shows, how often it was told, its
+    STAR parts and the questions it can answer. `stories` holds (story, uses, question texts)."""
+    told = "story" if len(stories) == 1 else "stories"
+    lines = ["# My STAR stories", "", f"{len(stories)} {told}.", ""]
+    for story, uses, questions in stories:
+        lines += [f"## {_inline(story.title)}", ""]
+        shows = ", ".join(COMPETENCY_LABELS[c] for c in story.competencies) or "no competency ticked"
+        about = ", ".join(TOPIC_LABELS[t] for t in story.topics) or "no topic ticked"
+        lines += [f"Shows: {_inline(shows)}. Topics: {_inline(about)}. Told {uses} time{'s' * (uses != 1)}.", ""]
+        for part in PARTS:
+            if story.part(part):
+                lines += [f"**{part.title()}**", "", _md(story.part(part)), ""]
+        if questions:
+            lines += ["Questions it can answer:", "", *(f"- {_inline(q)}" for q in questions), ""]
+    return "\n".join(lines).rstrip() + "\n"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import storage
 from coach.export import answers_csv, answers_json, interview_markdown
+from coach.guide import Tip, tip_for
 from coach.interview import NotSaved, question_asked
 from coach.library import QuestionLibrary
 from coach.models import Answer, Question
@@ -109,6 +110,14 @@ class HistoryService:
     def progress(self) -> Progress:
         self.library.record_topics()
         return compute_progress(store.score_history(self.db_path))
+
+    def tip(self) -> Tip:
+        """The Practice page's tip: the candidate's most frequent weakness of late, or a general one."""
+        try:
+            codes = store.recent_advice_codes(self.db_path)
+        except storage.StorageUnavailable:
+            codes = []  # a tip is never worth an error on the page
+        return tip_for(codes, day=date.today().toordinal())
 
     def backup_json(self) -> str:
         """Everything the user has, as one JSON file; never a setting or the API key."""

@@ -139,20 +139,30 @@ class InterviewService:
         return self.library.all()
 
     def start(self, setup: InterviewSetup, seed: int | None = None) -> Interview:
+        return self.start_with_questions(setup, self.preview(setup, seed))
+
+    def preview(self, setup: InterviewSetup, seed: int | None = None) -> list[Question]:
+        """The questions an interview of this setup would ask, unanswered ones first; nothing is saved."""
         answered = storage.answered_question_ids(self.db_path)
         chosen = choose_questions(self.all_questions(), setup, answered, seed=seed)
         if not chosen:
             raise AnswerRejected("No questions match these choices: widen the topics or the question type.")
-        interview = Interview(
-            id=uuid.uuid4().hex,
-            created_at=storage.now(),
-            setup=setup,
-            question_ids=tuple(q.id for q in chosen),
+        return chosen
+
+    def swap(
+        self, setup: InterviewSetup, chosen: Sequence[Question], index: int, seed: int | None = None
+    ) -> list[Question]:
+        """The previewed questions with the one at `index` replaced by another that fits (one not yet
+        answered if any is left); unchanged when no other question fits."""
+        taken = {q.id for q in chosen}
+        answered = set(storage.answered_question_ids(self.db_path)) | taken
+        every = setup.model_copy(update={"n_questions": len(self.all_questions())})
+        spare = next(
+            (q for q in choose_questions(self.all_questions(), every, answered, seed) if q.id not in taken), None
         )
-        with _saving():
-            storage.create_interview(self.db_path, interview)
-        self._prepare_grader()
-        return interview
+        if spare is None:
+            return list(chosen)
+        return [spare if i == index else q for i, q in enumerate(chosen)]
 
     def _prepare_grader(self) -> None:
         # A grader made on first use (the app's) is made as the interview starts, not on the first answer.

@@ -41,9 +41,33 @@ TOPIC_LABELS: dict[str, str] = {
 
 TYPE_LABELS: dict[str, str] = {"both": "Both", "behavioral": "Behavioural", "case": "Case"}
 
+# What a story shows about the candidate, in the words interviewers use for operations roles (topics say what
+# a story is about; competencies, how the candidate behaved). coach/stories.py reads them off questions.
+COMPETENCY_LABELS: dict[str, str] = {
+    "leading_people": "Leading and developing people",
+    "influence": "Influencing without authority",
+    "conflict": "Handling conflict and disagreement",
+    "problem_solving": "Problem solving and root cause",
+    "data_driven": "Data-driven decisions",
+    "cost_control": "Cost control and commercial sense",
+    "customer_focus": "Customer focus",
+    "change_management": "Leading change",
+    "safety_culture": "Safety first",
+    "continuous_improvement": "Continuous improvement",
+    "failure": "Mistakes, failure and lessons",
+    "communication": "Communicating clearly",
+    "collaboration": "Teamwork and collaboration",
+    "planning": "Planning and prioritising",
+    "decisions": "Decisions under pressure",
+    "initiative": "Ownership and initiative",
+    "adaptability": "Adapting to the unexpected",
+}
+
 MAX_ANSWER_CHARS = 20_000
 MAX_HINT_CHARS = 300  # one line of "a strong answer shows" or one probe
 MAX_MODEL_ANSWER_CHARS = 6000  # a strong answer runs 150-300 words; room for a long case answer
+MAX_STORY_TITLE_CHARS = 120
+MAX_STORY_PART_CHARS = 5000  # a whole answer fits in one part: a story pasted in before it is split
 MAX_JOB_NAME_CHARS = 120  # a job's title, perhaps with its company
 
 
@@ -104,6 +128,65 @@ class Question(BaseModel):
 # A question's fields as stored and exchanged (every field but the `custom` flag), and the lists among them.
 QUESTION_FIELDS: tuple[str, ...] = tuple(name for name in Question.model_fields if name != "custom")
 QUESTION_LIST_FIELDS: tuple[str, ...] = ("topics", "levels", "strong_answer_shows", "probes")
+
+
+class Story(BaseModel):
+    """One of the candidate's stories: a title, what it shows, and its STAR parts; `id` is None until saved."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: int | None = None
+    title: str = Field(min_length=1, max_length=MAX_STORY_TITLE_CHARS)
+    situation: str = Field(default="", max_length=MAX_STORY_PART_CHARS)
+    task: str = Field(default="", max_length=MAX_STORY_PART_CHARS)
+    action: str = Field(default="", max_length=MAX_STORY_PART_CHARS)
+    result: str = Field(default="", max_length=MAX_STORY_PART_CHARS)
+    competencies: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    # The answer it was saved from, while that answer is kept.
+    source_answer_id: int | None = None
+
+    @field_validator("title", "situation", "task", "action", "result")
+    @classmethod
+    def _trimmed(cls, value: str) -> str:
+        return value.strip()
+
+    @field_validator("competencies", "topics")
+    @classmethod
+    def _no_repeats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(value))
+
+    @field_validator("competencies")
+    @classmethod
+    def _known_competencies(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [c for c in value if c not in COMPETENCY_LABELS]
+        if unknown:
+            raise ValueError(f"unknown competency(ies): {', '.join(unknown)}")
+        return value
+
+    @field_validator("topics")
+    @classmethod
+    def _known_topics(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [t for t in value if t not in TOPIC_LABELS]
+        if unknown:
+            raise ValueError(f"unknown topic(s): {', '.join(unknown)}")
+        return value
+
+    @model_validator(mode="after")
+    def _has_a_part(self) -> Story:
+        if not any(self.part(p) for p in PARTS):
+            raise ValueError("write at least one of situation, task, action and result")
+        return self
+
+    def part(self, name: PartName) -> str:
+        return getattr(self, name)
+
+    @property
+    def text(self) -> str:
+        """The story told in one piece, parts in STAR order."""
+        return "\n\n".join(self.part(p) for p in PARTS if self.part(p))
 
 
 class InterviewSetup(BaseModel):
@@ -236,6 +319,9 @@ class Grade(BaseModel):
     fallback_reason: str | None = None
     prompt_version: str | None = None
     latency_ms: float | None = None
+    # What each answer-wide claim took off the overall (a factor), so a spoken answer's grade can set aside
+    # the typed-text claims its recording judges instead. Known only as the grade is made; never stored.
+    penalties: dict[str, float] = Field(default={}, exclude=True)
 
     def part(self, name: PartName) -> Component:
         return getattr(self, name)

@@ -2,7 +2,8 @@
 
 One module per concern: `db` (the file, connections, migrations, errors), `rows` (models to rows and
 back), `interviews` (interviews, answers, grades, follow-ups), `questions` (the user's own), `batch`
-(a CLI batch saved as it is graded) and `history` (search, deletes, backup and restore). What the domain
+(a CLI batch saved as it is graded), `history` (search, deletes, backup and restore) and `stories` (the
+candidate's story bank). What the domain
 uses is named here.
 """
 
@@ -65,6 +66,14 @@ from storage.recordings import (
     set_preference,
     unsent,
 )
+from storage.stories import (
+    StoryBankRecord,
+    add_stories,
+    delete_story,
+    link_story_practice,
+    load_story_bank,
+    update_story,
+)
 
 __all__ = [
     "KEEP_RECORDINGS",
@@ -79,7 +88,9 @@ __all__ = [
     "Recording",
     "RecordingsHeld",
     "StorageUnavailable",
+    "StoryBankRecord",
     "add_custom_questions",
+    "add_stories",
     "answered_question_ids",
     "connect",
     "create_interview",
@@ -87,6 +98,7 @@ __all__ = [
     "delete_all_recordings",
     "delete_custom_question",
     "delete_recording",
+    "delete_story",
     "describe",
     "drop_unsent",
     "end_active_interview",
@@ -95,10 +107,12 @@ __all__ = [
     "get_interview",
     "get_recording",
     "keep_unsent",
+    "link_story_practice",
     "list_answers",
     "list_custom_questions",
     "list_interviews",
     "load_interview",
+    "load_story_bank",
     "migrate",
     "now",
     "preference",
@@ -112,4 +126,5 @@ __all__ = [
     "skip_follow_up",
     "unsent",
     "update_custom_question",
+    "update_story",
 ]

@@ -26,11 +26,12 @@ from storage.rows import (
     custom_from_row,
     grade_from_row,
     interview_from_row,
+    story_from_row,
 )
 
 GraderFilter = Literal["all", "llm", "rules", "fallback"]
 BACKUP_FORMAT = "star-coach-backup"
-BACKUP_TABLES = ("interviews", "answers", "grades", "follow_ups", "custom_questions")
+BACKUP_TABLES = ("interviews", "answers", "grades", "follow_ups", "custom_questions", "stories", "story_practice")
 
 
 @dataclass
@@ -157,6 +158,20 @@ def score_history(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def recent_advice_codes(path: Path, answers: int = 20) -> list[str]:
+    """The advice codes of the latest graded answers (each answer's latest grade), once per answer."""
+    sql = f"""
+        select g.advice from answers a join {LATEST_GRADE}
+        where a.skipped = 0 order by a.created_at desc, a.id desc limit ?
+    """
+    with connect(path) as db:
+        rows = list(db.query(sql, [answers]))
+    codes: list[str] = []
+    for row in rows:
+        codes += dict.fromkeys(item["code"] for item in json.loads(row["advice"] or "[]") if item.get("code"))
+    return codes
+
+
 # -- deleting -------------------------------------------------------------------
 
 
@@ -272,6 +287,7 @@ def _check_readable(db: Database) -> None:
         ("answers", ANSWER_SELECT, answer_from_row),
         ("grades", "select *, follow_up as grade_follow_up from grades", grade_from_row),
         ("custom_questions", "select * from custom_questions", custom_from_row),
+        ("stories", "select * from stories", story_from_row),
     ]
     for table, sql, read in readers:
         for row in db.query(sql):

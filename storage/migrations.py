@@ -253,6 +253,45 @@ def m009_model_answers(db: Database) -> None:
 
 
 @migrations()
+def m010_story_bank(db: Database) -> None:
+    """The candidate's stories (STAR parts, competencies and topics as JSON lists, and the answer a story was
+    saved from, forgotten when that answer is deleted), and the interviews started to practise a story on a
+    new question, whose answers count as the story's uses (gone with the interview or the story)."""
+    db.executescript(
+        """
+        create table if not exists stories (
+            id integer primary key,
+            created_at text not null,
+            updated_at text not null,
+            title text not null,
+            situation text not null default '',
+            task text not null default '',
+            action text not null default '',
+            result text not null default '',
+            competencies text not null default '[]',
+            topics text not null default '[]',
+            source_answer_id integer references answers(id) on delete set null
+        );
+        create table if not exists story_practice (
+            interview_id text primary key references interviews(id) on delete cascade,
+            story_id integer not null references stories(id) on delete cascade,
+            created_at text not null
+        );
+        create index if not exists story_practice_story on story_practice (story_id);
+        create trigger if not exists stories_forget_deleted_answers after delete on answers begin
+            update stories set source_answer_id = null where source_answer_id = old.id;
+        end;
+        create trigger if not exists story_practice_goes_with_its_interview after delete on interviews begin
+            delete from story_practice where interview_id = old.id;
+        end;
+        create trigger if not exists story_practice_goes_with_its_story after delete on stories begin
+            delete from story_practice where story_id = old.id;
+        end;
+        """
+    )
+
+
+@migrations()
 def m011_job_questions(db: Database) -> None:
     """The user's own questions can be marked with the job they were written for (a job description's)."""
     if "job" not in db["custom_questions"].columns_dict:

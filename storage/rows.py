@@ -17,6 +17,7 @@ from coach.models import (
     Interview,
     InterviewSetup,
     Question,
+    Story,
 )
 from storage.db import iso, now
 
@@ -163,4 +164,26 @@ def custom_from_row(row: dict[str, Any]) -> Question:
         model_answer=row.get("model_answer") or "",
         job=row.get("job") or "",
         custom=True,
+    )
+
+
+# A story's own columns, as written; its id and times are the table's.
+STORY_FIELDS = ("title", "situation", "task", "action", "result", "competencies", "topics", "source_answer_id")
+
+
+def story_row(story: Story) -> dict[str, Any]:
+    data = story.model_dump(mode="json", include=set(STORY_FIELDS))
+    return {**data, **{k: json.dumps(data[k], ensure_ascii=False) for k in ("competencies", "topics")}}
+
+
+def story_from_row(row: dict[str, Any]) -> Story:
+    return Story(
+        id=row["id"],
+        title=row["title"],
+        **{p: row[p] or "" for p in PARTS},
+        competencies=tuple(json.loads(row["competencies"])),
+        topics=tuple(json.loads(row["topics"])),
+        created_at=datetime.fromisoformat(row["created_at"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
+        source_answer_id=row["source_answer_id"],
     )

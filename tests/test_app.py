@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import storage
+from tests.app_support import APP, button, captions, html_text, new_app, start_interview, warnings
 from tests.storage_support import recent_answers
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = [
     "app_pages/practice.py",
     "app_pages/job.py",
     "app_pages/history.py",
     "app_pages/progress.py",
+    "app_pages/stories.py",
     "app_pages/question_bank.py",
+    "app_pages/guide.py",
     "app_pages/settings.py",
 ]
 ANSWER = (
@@ -25,38 +26,6 @@ ANSWER = (
     "on-time shipping back above 98% before peak. I ran a Pareto of late orders, moved the pick waves and "
     "cross-trained six packers. Within eight weeks on-time shipping reached 98.6% and overtime fell by 20%."
 )
-
-
-def new_app() -> AppTest:
-    return AppTest.from_file(APP, default_timeout=30).run()
-
-
-def start_interview(at: AppTest, n: int) -> AppTest:
-    at.number_input[0].set_value(n)
-    next(b for b in at.button if b.label == "Start interview").click()
-    return at.run()
-
-
-def read(markdown: str) -> str:
-    """Markdown as the user reads it: the escapes that keep user text or a path from being formatting
-    are not seen."""
-    return re.sub(r"\\(.)", r"\1", markdown)
-
-
-def warnings(at: AppTest) -> str:
-    return "\n".join(read(w.value) for w in at.warning)
-
-
-def html_text(at: AppTest) -> str:
-    return "\n".join(str(h.proto.body) for h in at.get("html"))
-
-
-def captions(at: AppTest) -> str:
-    return "\n".join(c.value for c in at.caption)
-
-
-def button(at: AppTest, label: str):
-    return next(b for b in at.button if b.label.startswith(label))
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -281,6 +281,24 @@ def test_list_plain_shows_id_type_and_text(db_path: Path, tmp_path: Path, capsys
     assert lines[-1] == f"{mine(db_path)[-1].id}\tbehavioral\t{TEXTS[-1]}"
 
 
+def test_a_reader_that_stops_early_gets_no_traceback(db_path: Path) -> None:
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "coach", "questions", "list", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(100).startswith(b'{"id":')
+    process.stdout.close()  # as `| head -c 100` does
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) in (0, 1)
+    assert "Traceback" not in stderr, stderr
+
+
 # -- questions suggest --job-description --------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ from coach.history import HistoryService
 from coach.interview import InterviewService
 from coach.library import QuestionLibrary
 from coach.models import PARTS, Component, Grade, Interview, InterviewSetup, Question, QuestionType
+from coach.story_bank import StoryService
 from storage.history import (
     BACKUP_TABLES,
     AnswerFilter,
@@ -474,6 +475,8 @@ def test_delete_answer_takes_its_grades_and_follow_up(db_path: Path) -> None:
         "grades": 2,
         "follow_ups": 1,
         "custom_questions": 0,
+        "stories": 0,
+        "story_practice": 0,
         "answer_search_docsize": 1,
     }
 
@@ -530,6 +533,8 @@ def test_delete_interview_takes_all_its_answers(db_path: Path) -> None:
         "grades": 1,
         "follow_ups": 0,
         "custom_questions": 0,
+        "stories": 0,
+        "story_practice": 0,
         "answer_search_docsize": 1,
     }
     assert delete_interview(db_path, "gone") == 0
@@ -635,6 +640,27 @@ def _build_rich_database(db_path: Path, clock: Callable[[datetime], None]) -> tu
     tick()
     service.end(second.id)
 
+    # Stories: one saved from an answer, one written fresh (markup and non-ASCII), practised on a question.
+    stories = StoryService(db_path, service)
+    tick()
+    draft = stories.bank(from_answer=llm_answer).draft
+    assert draft is not None
+    stories.add(draft.model_dump(), source_answer_id=llm_answer)
+    tick()
+    fresh = stories.add(
+        {
+            "title": "<b>Zürich</b> recount 🚚",
+            "situation": "Stock at the Zürich DC was 6% out.",
+            "action": "I ran a <script>recount</script> & fixed the inventory problem at the site.",
+            "competencies": ["problem_solving"],
+            "topics": ["inventory"],
+        }
+    )
+    tick()
+    practice, _story = stories.practise(fresh.id or 0)
+    tick()
+    service.answer(practice.id, STRONG)
+
     # An active interview, one answer in, that a restored database must resume.
     tick()
     active = service.start(InterviewSetup(level="entry", topics=("logistics",), n_questions=2, follow_ups=False))
@@ -681,6 +707,7 @@ def test_backup_restores_every_row_and_column(db_path: Path, tmp_path: Path, clo
         "m007_spoken_answers",
         "m008_unsent_recordings",
         "m009_model_answers",
+        "m010_story_bank",
         "m011_job_questions",
     ]
     assert original["recordings_included"] is False

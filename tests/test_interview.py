@@ -148,3 +148,16 @@ def test_an_interview_of_chosen_questions_asks_them_in_order(service: InterviewS
     assert state.interview.setup.n_questions == 2
     with pytest.raises(AnswerRejected, match="no questions"):
         service.start_with_questions(InterviewSetup(level="mid"), [])
+
+
+def test_a_preview_saves_nothing_and_a_swap_brings_in_an_unseen_question(service: InterviewService) -> None:
+    setup = InterviewSetup(level="mid", question_type="behavioral", n_questions=3)
+    previewed = service.preview(setup, seed=1)
+    assert len(previewed) == 3 and service.unfinished() == []
+    swapped = service.swap(setup, previewed, 1, seed=2)
+    assert swapped[0] == previewed[0] and swapped[2] == previewed[2]
+    assert swapped[1].id not in {q.id for q in previewed}
+    everything = service.preview(setup.model_copy(update={"n_questions": 6}), seed=1)
+    assert service.swap(setup, everything, 0) == everything  # no other behavioural question is left
+    interview = service.start_with_questions(setup, swapped)
+    assert interview.question_ids == tuple(q.id for q in swapped)

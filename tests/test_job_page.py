@@ -12,9 +12,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import storage
+from tests.app_support import button, captions, html_text, new_app, read, warnings
 from tests.llm_server import FakeOpenAIServer, Reply, running_server
 from tests.pdf_support import pdf
-from tests.test_app import ANSWER, captions, html_text, new_app, read, warnings
+from tests.test_app import ANSWER
 from tests.test_job_reading import BULLETS, FRENCH, HTML
 from tests.test_job_writer import WRITTEN, reply_with
 
@@ -27,10 +28,6 @@ def job_page() -> AppTest:
     at.switch_page(PAGE).run()
     assert not at.exception
     return at
-
-
-def button(at: AppTest, label: str):
-    return next(b for b in at.button if b.label.startswith(label))
 
 
 def read_description(at: AppTest, text: str) -> AppTest:

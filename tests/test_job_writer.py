@@ -19,6 +19,7 @@ from coach.grading.prompt import load_prompt
 from coach.grading.rules import RuleBasedGrader
 from coach.history import HistoryService
 from coach.interview import InterviewService
+from coach.jobs import writer
 from coach.jobs.practice import JobChoice, JobPractice, QuestionWritingError
 from coach.jobs.writer import PROMPT_NAME, QuestionWriter
 from coach.models import Question
@@ -187,7 +188,6 @@ def test_writing_twice_never_keeps_a_question_twice(
 FAILURES = {
     "401": (Reply(401, b'{"error": {"message": "Incorrect API key provided: sk-abc"}}'), "refused the API key"),
     "404": (Reply(404, b'{"error": {"message": "model not found"}}'), "no such model"),
-    "429": (Reply(429, b'{"error": {"message": "slow down"}}'), "rate-limiting"),
     "html-200": (Reply(200, b"<html><body>Welcome to nginx</body></html>", "text/html"), "not a chat completion"),
     "html-content": (completion("<html><body>oops</body></html>"), "was HTML"),
     "not-json": (completion("Here are some great questions: 1. Tell me about yourself."), "not JSON"),
@@ -217,14 +217,35 @@ def test_every_failure_says_why_and_keeps_nothing(
     assert len(practice.questions(profile, JobChoice.from_profile(profile))) == 10, "matching still works offline"
 
 
-def test_a_server_failing_every_way_of_asking_costs_three_requests(
+@pytest.mark.parametrize("status", [429, 502, 503])
+def test_a_busy_server_is_asked_once_more(
+    server: FakeOpenAIServer, db_path: Path, bank: list[Question], status: int
+) -> None:
+    server.enqueue(Reply(status, b'{"error": {"message": "busy"}}'))
+    practice = practice_for(db_path, bank, server.url)
+    assert len(practice.write_questions(BULLETS, practice.read(BULLETS), JOB, 3).added) == 3
+    assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize(("status", "reason"), [(429, "rate-limiting"), (503, "failed (HTTP 503)")])
+def test_a_server_busy_twice_says_why(
+    server: FakeOpenAIServer, db_path: Path, bank: list[Question], status: int, reason: str
+) -> None:
+    server.responder = lambda request: Reply(status, b'{"error": {"message": "busy"}}')
+    practice = practice_for(db_path, bank, server.url)
+    with pytest.raises(QuestionWritingError, match=re.escape(reason)):
+        practice.write_questions(BULLETS, practice.read(BULLETS), JOB, 3)
+    assert len(server.requests) == 2
+
+
+def test_an_always_failing_server_costs_at_most_two_requests(
     server: FakeOpenAIServer, db_path: Path, bank: list[Question]
 ) -> None:
     server.responder = lambda request: Reply(500, b'{"error": {"message": "boom"}}')
     practice = practice_for(db_path, bank, server.url)
     with pytest.raises(QuestionWritingError, match=r"failed \(HTTP 500\)"):
         practice.write_questions(BULLETS, practice.read(BULLETS), JOB, 3)
-    assert len(server.requests) == 3
+    assert [(r.get("response_format") or {}).get("type") for r in server.requests] == ["json_schema", "json_object"]
 
 
 def test_a_refused_connection_says_so_at_once(db_path: Path, bank: list[Question]) -> None:
@@ -257,6 +278,10 @@ def test_the_key_never_reaches_a_question_or_a_reason(
     assert key not in json.dumps(server.requests[0])
     assert KEY_REMOVED in report.added[0].text and key not in report.added[0].text
     assert key not in json.dumps([q.model_dump() for q in storage.list_custom_questions(db_path)])
+
+
+def test_the_writer_talks_through_the_llms_one_client() -> None:
+    assert "import openai" not in Path(writer.__file__).read_text(), "the request loop is the LLM's, in one place"
 
 
 def test_without_an_llm_nothing_is_sent(db_path: Path) -> None:

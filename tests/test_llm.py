@@ -12,7 +12,7 @@ import pytest
 
 from coach.config import Settings
 from coach.grading import FallbackGrader, make_grader
-from coach.grading.llm import PROMPT_NAME, LLMGrader, locate_quote
+from coach.grading.llm import PROMPT_NAME, ChatClient, LLMGrader, locate_quote
 from coach.grading.prompt import load_prompt
 from coach.grading.rules import RuleBasedGrader
 from coach.models import ADVICE_CODES, PARTS
@@ -410,7 +410,7 @@ def test_a_reason_that_quotes_the_key_is_scrubbed(server: FakeOpenAIServer, monk
     def quoting(response):
         raise GradingError(f"the server said: bad key {ECHOED_KEY}")
 
-    monkeypatch.setattr(LLMGrader, "_content", staticmethod(quoting))
+    monkeypatch.setattr(ChatClient, "_content", staticmethod(quoting))
     grader = FallbackGrader(LLMGrader(settings_for(server.url, key=ECHOED_KEY)), RuleBasedGrader())
     grade = grader.grade(QUESTION, ANSWER)
     assert grade.fallback_reason == "the server said: bad key [API key removed]"

@@ -41,6 +41,11 @@ def _sentences(text: str) -> list[str]:
     return found
 
 
+def test_every_built_in_question_has_a_model_answer() -> None:
+    missing = [q.id for q in BANK if not q.model_answer]
+    assert not missing, f"{len(missing)} questions have no model answer, e.g. {missing[:5]}"
+
+
 @pytest.mark.parametrize("question", WITH_ANSWERS, ids=lambda q: q.id)
 def test_a_model_answer_is_strong_by_our_own_grader(question: Question) -> None:
     words = len(question.model_answer.split())

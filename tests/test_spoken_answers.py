@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -136,7 +137,26 @@ def test_spoken_grade_replaces_typed_length_and_filler_claims_with_delivery_ones
     assert not TYPED_ONLY.intersection(codes)
     assert "delivery.short" in codes and "delivery.fillers" not in codes  # two fillers are not enough to claim
     assert "Fewer fillers." not in spoken.suggestions
-    assert spoken.overall == grade.overall
+    # The score sets aside what the advice does: no typed-length cost on a spoken answer.
+    assert grade.penalties["answer.short"] < 1
+    assert spoken.overall == round(grade.overall / grade.penalties["answer.short"])
+
+
+def test_a_spoken_answer_scores_the_same_with_the_hesitations_a_transcript_leaves_out() -> None:
+    question = "Tell me about a time you improved on-time dispatch."
+    said = (
+        "Um, at our, er, Leeds warehouse in 2023, uh, on-time dispatch had, um, slipped to 88%. "
+        "I was, er, asked to get it, um, back above 95% within ten weeks. "
+        "I, uh, ran a Pareto of late loads, um, moved the wave release to the morning and, er, piloted it on "
+        "one shift. Within, um, eight weeks dispatch reached 96.5%, and the morning release became the standard."
+    )
+    heard = " ".join(re.sub(r"\b(?:um|uh|er),?", "", said).split())
+    typed = RuleBasedGrader().grade(question, said, "behavioral")
+    assert "answer.fillers" in {a.code for a in typed.advice}  # typed, the hesitations cost points
+    delivery = _delivery()
+    as_said = spoken_grade(typed, delivery)
+    as_heard = spoken_grade(RuleBasedGrader().grade(question, heard, "behavioral"), delivery)
+    assert abs(as_said.overall - as_heard.overall) <= 2 and as_said.overall > typed.overall
 
 
 def test_progress_charts_pace_and_fillers_of_spoken_answers_only(service: InterviewService, db_path: Path) -> None:

@@ -24,6 +24,8 @@ EXPECTED_TABLES = {
     "follow_ups",
     "recordings",
     "preferences",
+    "stories",
+    "story_practice",
     "_sqlite_migrations",
 }
 MIGRATIONS = [
@@ -36,6 +38,7 @@ MIGRATIONS = [
     "m007_spoken_answers",
     "m008_unsent_recordings",
     "m009_model_answers",
+    "m010_story_bank",
     "m011_job_questions",
 ]
 

@@ -18,7 +18,8 @@ import storage
 from coach.history import HistoryService
 from coach.interview import NotSaved
 from coach.library import QuestionLibrary
-from tests.test_app import ANSWER, button, new_app, read, start_interview, warnings
+from tests.app_support import button, new_app, read, start_interview, warnings
+from tests.test_app import ANSWER
 from tests.test_cli import run
 from tests.test_cli_data import lines
 

@@ -382,7 +382,10 @@ _INJECTION = rx(
     r"highest|100|5|five|10)\b",
     r"\bscore (?:this|me|it)\b[^.]{0,30}\b(?:5|five|100|perfect|full|highest)\b",
     r"\b(?:you are|you're) (?:now )?(?:a|an|the) (?:grader|assistant|ai|model|language model|evaluator)\b",
-    r"\bsystem prompt\b|\bsystem:|\bassistant:|\bas an ai\b|\bdisregard\b[^.]{0,40}\b(?:instructions|rubric|rules)\b",
+    # "a daily system: tiered meetings" is prose; "System: you are..." speaks to the model.
+    r"\bsystem prompt\b|\b(?:system|assistant):\s*(?:you\b|ignore|disregard|grade|score|rate|award|give|the "
+    r"(?:candidate|answer|grader|model)|new instructions)|\bas an ai\b|"
+    r"\bdisregard\b[^.]{0,40}\b(?:instructions|rubric|rules)\b",
     r"\b(?:rate|grade|mark) (?:this|me|it)(?: answer)? (?:as |a |an )?(?:5|five|100|perfect|excellent|full)",
     r"\b(?:5|10|100)/(?:5|10|100)\b|\bfull marks\b|\bgrader\b|\brubric\b",
     r"</?(?:script|img|div|iframe|style|svg|a)\b|\bonerror\s*=|\bjavascript:",
@@ -390,7 +393,10 @@ _INJECTION = rx(
     # letter is given back. "[a-z_]*KEYWORD[a-z_]*" and "\s*/?\s*" backtrack quadratically on "<" and a long
     # name or a long run of spaces.
     r"<\s*+/?+\s*+(?=[a-z_]*?(?:grad|score|override|system|instruction|admin))[a-z_]*+\s*+>|\bscore\s*[=:]\s*\d|"
-    r"\boverride\b|\bnote to the (?:ai|grader|model|assistant|reviewer)\b",
+    # "Override" alone is planning talk ("every override tracked", "the planner override"); aimed at the grading
+    # it is an attempt to change it.
+    r"\boverride (?:the |your |all |any |previous |prior |my )*(?:instructions|rubric|rules|grade|grading|scores?|"
+    r"scoring|criteria|prompt|system)\b|\bnote to the (?:ai|grader|model|assistant|reviewer)\b",
 )
 
 

@@ -13,7 +13,6 @@ import json
 import logging
 import re
 import secrets
-import threading
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from coach.config import Settings
 from coach.grading import GradingError
 from coach.grading.prompt import PromptTemplate, load_prompt
+from coach.model_server import Failures, FormatMemory, request_until_done
 from coach.models import ADVICE_CODES, PARTS, Advice, Component, Grade, PartName, QuestionType, ReplyTo
 from coach.star import overall_score
 
@@ -121,13 +121,24 @@ def reply_schema() -> dict[str, Any]:
     }
 
 
-def _response_format(mode: Mode) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class Schema:
+    """The JSON shape a reply must have, and the name structured output gives it."""
+
+    name: str
+    json: dict[str, Any]
+
+
+def _response_format(schema: Schema, mode: Mode) -> dict[str, Any] | None:
     if mode == "json_schema":
-        return {"type": "json_schema", "json_schema": {"name": "star_grade", "schema": reply_schema(), "strict": True}}
+        return {"type": "json_schema", "json_schema": {"name": schema.name, "schema": schema.json, "strict": True}}
     if mode == "json_object":
         # llama.cpp's server refuses json_schema but constrains json_object to a given schema.
-        return {"type": "json_object", "schema": reply_schema()}
+        return {"type": "json_object", "schema": schema.json}
     return None
+
+
+GRADE_SCHEMA = Schema("star_grade", reply_schema())
 
 
 # -- mapping quotes to offsets -----------------------------------------------
@@ -314,115 +325,67 @@ def _status_reason(status: int) -> str:
     return f"the LLM server rejected the request (HTTP {status})"
 
 
-@dataclass
-class Attempt:
-    """Where a grade's requests stand: the mode to try, and whether the one retry is spent."""
-
-    mode: Mode
-    confirmed: bool  # this server is known to accept the mode
-    retried: bool = False
+def _refuses_mode(status: int, mode: Mode) -> bool:
+    # llama.cpp's server answers json_schema with a 500; others say 400 or 422.
+    return status in (400, 422) or (status == 500 and mode == "json_schema")
 
 
-class LLMGrader:
-    """Grades through chat completions, with structured output where the server supports it."""
+LLM_FAILURES = Failures(
+    error=GradingError,
+    timed_out="the LLM did not answer within {timeout} s",
+    unreachable="the LLM server could not be reached",
+    not_a_reply="the LLM server's reply was not a chat completion",
+    status=_status_reason,
+)
 
-    name = "llm"
 
-    def __init__(self, settings: Settings, prompt: PromptTemplate | None = None):
+class ChatClient:
+    """Chat completions with the configured server: structured output in the best mode it accepts, one
+    deadline, one retry on a busy server, and every failure a GradingError in our own words."""
+
+    def __init__(self, settings: Settings):
         if settings.llm_problem:
             # Without its server the client would send the answer to api.openai.com instead.
             raise GradingError(settings.llm_problem)
         self.model = settings.model
         self.timeout = settings.llm_timeout
         self.base_url = settings.openai_base_url
-        self.prompt = prompt or load_prompt(PROMPT_NAME)
-        self._key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        self.key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
         # Both given, so the client never reads OPENAI_* from the environment past the checks in
         # coach.config. A local server needs no key, but the client insists on one.
-        self._client = openai.OpenAI(
-            api_key=self._key or "no-key", base_url=self.base_url or OPENAI_URL, timeout=self.timeout, max_retries=0
+        self.client = openai.OpenAI(
+            api_key=self.key or "no-key", base_url=self.base_url or OPENAI_URL, timeout=self.timeout, max_retries=0
         )
-        # The structured-output mode this server and model accepted, once one has worked: this grader's
-        # own memory (one per configured server), shared by the sessions that grade through it.
-        self._mode: Mode | None = None
-        self._mode_lock = threading.Lock()
+        # The structured-output mode this server and model accepted, once one has worked.
+        self._modes: FormatMemory[Mode] = FormatMemory(MODES)
 
     @property
     def mode(self) -> Mode | None:
         """The structured-output mode this server is known to accept, once one has worked."""
-        with self._mode_lock:
-            return self._mode
+        return self._modes.known
 
-    def grade(
-        self, question: str, answer: str, question_type: QuestionType = "behavioral", reply: ReplyTo | None = None
-    ) -> Grade:
-        # The model reads a follow-up reply in place, after the answer; `reply` is for graders that label clauses.
-        del reply
-        started = time.monotonic()
-        nonce = secrets.token_hex(8)
-        system, user = self.prompt.render(question=question, answer=answer, question_type=question_type, nonce=nonce)
-        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
-        try:
-            reply = parse_reply(self._complete(messages, deadline=started + self.timeout))
-        except GradingError as exc:
-            # The reasons are our own words; scrubbed all the same, as they are stored with the grade.
-            raise GradingError(scrub_key(str(exc), self._key)) from exc
-        grade = grade_from_reply(scrub_reply(reply, self._key), answer)
-        return grade.model_copy(
-            update={
-                "model": self.model,
-                "prompt_version": self.prompt.version,
-                "latency_ms": (time.monotonic() - started) * 1000,
-            }
+    def complete(self, messages: list[dict[str, str]], schema: Schema, deadline: float) -> str:
+        """The reply's text, asked for in the shape `schema` names; raises GradingError."""
+        response, mode = request_until_done(
+            lambda mode, remaining: self._request(messages, schema, mode, remaining),
+            self._modes,
+            _refuses_mode,
+            deadline,
+            self.timeout,
+            LLM_FAILURES,
         )
+        content = self._content(response)
+        self._modes.remember(mode)
+        return content
 
-    def _complete(self, messages: list[dict[str, str]], deadline: float) -> str:
-        known = self.mode
-        attempt = Attempt(mode=known or MODES[0], confirmed=known is not None)
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0.05:
-                raise GradingError(f"the LLM did not answer within {self.timeout:g} s")
-            try:
-                response = self._request(messages, attempt.mode, remaining)
-            except openai.APITimeoutError as exc:
-                raise GradingError(f"the LLM did not answer within {self.timeout:g} s") from exc
-            except openai.APIConnectionError as exc:
-                # Refused or unreachable: a retry would only fail again, so fall back now.
-                raise GradingError("the LLM server could not be reached") from exc
-            except openai.APIStatusError as exc:
-                if self._next_attempt(attempt, exc.status_code, deadline):
-                    continue
-                raise GradingError(_status_reason(exc.status_code)) from exc
-            except (openai.APIResponseValidationError, ValueError) as exc:
-                # ValueError: a body that claims to be JSON and is not.
-                raise GradingError("the LLM server's reply was not a chat completion") from exc
-            content = self._content(response)
-            with self._mode_lock:
-                self._mode = attempt.mode
-            return content
-
-    def _next_attempt(self, attempt: Attempt, status: int, deadline: float) -> bool:
-        """Whether to send again after an error status, and how: a lower mode, or one retry."""
-        refuses_format = status in (400, 422) or (status == 500 and attempt.mode == "json_schema")
-        if refuses_format and not attempt.confirmed and attempt.mode != MODES[-1]:
-            attempt.mode = MODES[MODES.index(attempt.mode) + 1]
-            attempt.retried = attempt.retried or status >= 500  # a 500 spends the one retry
-            return True
-        if (status == 429 or status >= 500) and not attempt.retried:
-            attempt.retried = True
-            time.sleep(min(0.5, max(0.0, deadline - time.monotonic() - 0.1)))
-            return True
-        return False
-
-    def _request(self, messages: list[dict[str, str]], mode: Mode, timeout: float) -> Any:
+    def _request(self, messages: list[dict[str, str]], schema: Schema, mode: Mode, timeout: float) -> Any:
         extra: dict[str, Any] = {}
-        response_format = _response_format(mode)
+        response_format = _response_format(schema, mode)
         if response_format is not None:
             extra["response_format"] = response_format
         if self.base_url:
             extra["max_tokens"] = LOCAL_MAX_TOKENS
-        return self._client.chat.completions.create(
+        return self.client.chat.completions.create(
             model=self.model, messages=messages, temperature=0, timeout=timeout, **extra
         )
 
@@ -447,8 +410,55 @@ class LLMGrader:
 
     def list_models(self) -> list[str]:
         """The model ids the server offers, for the Settings page's connection test."""
-        models = self._client.with_options(timeout=min(self.timeout, 10)).models.list()
+        models = self.client.with_options(timeout=min(self.timeout, 10)).models.list()
         return [m.id for m in models.data]
+
+
+class LLMGrader:
+    """Grades through chat completions, with structured output where the server supports it."""
+
+    name = "llm"
+
+    def __init__(self, settings: Settings, prompt: PromptTemplate | None = None):
+        self.chat = ChatClient(settings)
+        self.model = settings.model
+        self.timeout = settings.llm_timeout
+        self.prompt = prompt or load_prompt(PROMPT_NAME)
+        self._key = self.chat.key
+
+    @property
+    def _client(self) -> openai.OpenAI:
+        return self.chat.client
+
+    @property
+    def mode(self) -> Mode | None:
+        return self.chat.mode
+
+    def grade(
+        self, question: str, answer: str, question_type: QuestionType = "behavioral", reply: ReplyTo | None = None
+    ) -> Grade:
+        # The model reads a follow-up reply in place, after the answer; `reply` is for graders that label clauses.
+        del reply
+        started = time.monotonic()
+        nonce = secrets.token_hex(8)
+        system, user = self.prompt.render(question=question, answer=answer, question_type=question_type, nonce=nonce)
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        try:
+            reply = parse_reply(self.chat.complete(messages, GRADE_SCHEMA, deadline=started + self.timeout))
+        except GradingError as exc:
+            # The reasons are our own words; scrubbed all the same, as they are stored with the grade.
+            raise GradingError(scrub_key(str(exc), self._key)) from exc
+        grade = grade_from_reply(scrub_reply(reply, self._key), answer)
+        return grade.model_copy(
+            update={
+                "model": self.model,
+                "prompt_version": self.prompt.version,
+                "latency_ms": (time.monotonic() - started) * 1000,
+            }
+        )
+
+    def list_models(self) -> list[str]:
+        return self.chat.list_models()
 
 
 # -- the Settings page's connection test ----------------------------------------

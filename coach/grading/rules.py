@@ -127,7 +127,8 @@ class RuleBasedGrader:
                 feedback = PRAISE[part].format(quote=feedback)
             components[part] = Component(present=True, score=score, evidence=ev.spans(answer), feedback=feedback)
         raw = overall_score(components)
-        overall = raw * math.prod(_penalty(c.code, r) for c in claims if c.code.startswith("answer."))
+        penalties = {c.code: _penalty(c.code, r) for c in claims if c.code.startswith("answer.")}
+        overall = raw * math.prod(penalties.values())
         # Each finer weakness of a part that is there costs a little more than its part score shows.
         overall *= 1 - CLAIM_COST * sum(
             c.code.split(".")[0] in PARTS and not c.code.endswith(".missing") for c in claims
@@ -140,6 +141,7 @@ class RuleBasedGrader:
             advice=advice,
             grader="rules",
             latency_ms=(time.perf_counter() - started) * 1000,
+            penalties=penalties,
         )
 
 

