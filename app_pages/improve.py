@@ -4,15 +4,17 @@ version from the LLM, and "try again now". Renders only; the buttons ask for wor
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from app_pages import ui
 from coach.grading import GradingError
-from coach.grading.rules import RuleBasedGrader
 from coach.highlight import COLOURS, highlighted_html, legend_html
 from coach.models import Answer, Grade, Question
-from coach.rewrite import StarOrder, star_order
+
+if TYPE_CHECKING:
+    from coach.rewrite import StarOrder
 
 ASK_STYLE = "background:#f3f4f6;border:1px dashed #9ca3af;border-radius:4px;padding:0 0.3em;font-style:italic"
 
@@ -28,6 +30,9 @@ def hints(question: Question) -> None:
 def _model_grade(question_id: str, text: str, model_answer: str, question_type: str) -> Grade:
     # Keyed by the texts too: an edited custom question's answer is graded afresh.
     del question_id
+    # Imported here: the grader's patterns load with the first grade, not with the first page.
+    from coach.grading.rules import RuleBasedGrader
+
     return RuleBasedGrader().grade(text, model_answer, question_type)  # type: ignore[arg-type]
 
 
@@ -94,6 +99,8 @@ def after_grade(answer: Answer, question: Question) -> None:
     if question.model_answer:
         with st.expander("See a strong answer"):
             model_answer(question)
+    from coach.rewrite import star_order  # with the grader's patterns, already loaded by a grade
+
     order = star_order(answer.graded_text, grade, question.type)
     with st.expander("Your answer, stronger"):
         st.markdown("**Your answer in STAR order**: your own words, with what to add in [brackets].")

@@ -323,6 +323,14 @@ class Grade(BaseModel):
     # the typed-text claims its recording judges instead. Known only as the grade is made; never stored.
     penalties: dict[str, float] = Field(default={}, exclude=True)
 
+    def __eq__(self, other: object) -> bool:
+        # Two grades are the same when what is stored and shown is: the transient penalties do not count.
+        if not isinstance(other, Grade):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as pydantic models are
+
     def part(self, name: PartName) -> Component:
         return getattr(self, name)
 
