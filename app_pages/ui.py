@@ -16,13 +16,13 @@ from coach.highlight import escape_markdown as plain
 from coach.highlight import highlighted_html, legend_html
 from coach.history import HistoryService
 from coach.interview import AnswerRejected, InterviewService
-from coach.jobs.practice import JobPractice
 from coach.models import PARTS, Answer, Delivery, Grade, Question
 from coach.questions import load_bank
 from coach.speech import Transcriber, VoiceStatus, make_transcriber, voice_status
 from coach.star import graded_by
 
 if TYPE_CHECKING:
+    from coach.jobs.practice import JobPractice
     from coach.stronger import StrongerWriter
 
 
@@ -87,7 +87,9 @@ def stronger_writer() -> StrongerWriter | None:
 
 
 def job_practice() -> JobPractice:
-    """Practise for a job over this session's service and the current settings (cheap: nothing is loaded)."""
+    """Practise for a job over this session's service and the current settings."""
+    from coach.jobs.practice import JobPractice  # only the job page loads it: every other page's first load is lighter
+
     return JobPractice(service(), settings())
 
 
