@@ -10,7 +10,7 @@ from coach.config import Settings
 from coach.interview import AnswerRejected, InterviewService
 from coach.jobs.matching import GENERAL_TOPICS, best_questions
 from coach.jobs.profile import JobProfile, read_job_description
-from coach.jobs.reading import text_from_file
+from coach.jobs.reading import job_text, text_from_file
 from coach.models import MAX_JOB_NAME_CHARS, Interview, InterviewSetup, Level, Question, TypeChoice
 
 DEFAULT_QUESTIONS = 10
@@ -111,7 +111,9 @@ class JobPractice:
         from coach.jobs.writer import QuestionWriter  # loads openai only when a question is written
 
         library = self.service.library
-        batch = QuestionWriter(self.settings).write(description, profile, job_name(job), count, library.all())
+        # The description as it was read: tags, pay, benefits and equal-opportunity text are not the job.
+        read = "\n".join(line.text for line in job_text(description).counted())
+        batch = QuestionWriter(self.settings).write(read, profile, job_name(job), count, library.all())
         report = library.add_many(list(batch.questions))
         skipped = batch.unusable + len(report.duplicates)
         return WrittenReport(added=tuple(report.added), skipped=skipped, model=batch.model)
