@@ -227,6 +227,9 @@ T_OWN = rx(
     r"\btarget(?:ing|ed)? (?:of |was |is )?(?:to |a |an )?\S*\d",
     r"\b(?:manager|boss|director|vp|ceo|coo|gm|supervisor|lead) (?:was like|said|told me|asked|wanted)\b",
     r"\b(?:your|my) (?:thing|job|problem|baby|project) now\b",
+    r"\b(?:it|this|that|the (?:\w+ ){0,2}(?:decision|call|job|problem|project|fix|plan|target|goal))(?:'s| was| is) "
+    r"mine\b|\bI(?:'d| would|'ll| will) take (?:it|this|that) on\b|\bI told (?:\w+ ){1,3}I(?:'d| would) take it\b",
+    r"\bset (?:myself )?(?:one|a single|a clear|a firm) (?:[\w-]+ )?(?:goal|target|objective)\b",
 )
 T_AS_ROLE = rx(
     r"^\W*(?:task\W+)?as (?:the |a |an |our |site |new |night[- ]shift |day[- ]shift )?"
@@ -345,6 +348,8 @@ R_EXPECT = rx(
     r"\b(?:should|could|would|will) (?:cut|reduce|raise|save|improve|bring|lift|free|recover|pay back|lower|"
     r"increase|get us|take)\b",
     r"\bexpected (?:impact|saving|benefit|result)\b|\bpayback\b|\broi\b|\bmeasure (?:success|it|this|progress)\b",
+    r"\bI (?:\w+ )?expect (?:[\w-]+ ){0,4}to (?:fall|drop|land|reach|rise|come|settle|improve|hit|halve|be)\b",
+    r"\b(?:land|settle) (?:at|around|between|near)\b",
     r"\bsuccess metrics?\b|\bwe(?:'d| would) (?:see|expect)\b|\b(?:track|measure|monitor)\w* (?:it |this )?"
     r"(?:weekly|daily|monthly|through|with|on|via)\b",
 )

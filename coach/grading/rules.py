@@ -9,7 +9,16 @@ from dataclasses import dataclass
 
 from coach.grading import cues, detect
 from coach.grading import text as txt
-from coach.grading.claims import Reading, distinct_steps, find_claims, hit, is_aside, quote
+from coach.grading.claims import (
+    Reading,
+    distinct_steps,
+    evidence_elsewhere,
+    find_claims,
+    hit,
+    is_aside,
+    quote,
+    target_anywhere,
+)
 from coach.grading.labeller import Clause, LabelModel, label_clauses
 from coach.models import PARTS, Component, Grade, PartName, QuestionType, ReplyTo
 from coach.star import overall_score
@@ -38,23 +47,25 @@ class Evidence:
         return [(a, b) for a, b in merged]
 
 
-def _scores(r: Reading, codes: set[str]) -> dict[PartName, int]:
+def _scores(r: Reading, codes: set[str], parts: dict[str, list[Clause]]) -> dict[PartName, int]:
     """Each present part's 0-5 score, from the same findings the claims are made on."""
-    s_text, t_text = cues.norm(r.text(r.part("S"))), cues.norm(r.text(r.part("T")))
-    outcome = cues.norm(r.outcome)
-    steps = r.part("A")
+    s_text, t_text = cues.norm(r.text(parts["S"])), cues.norm(r.text(parts["T"]))
+    outcome = cues.norm(r.outcome or r.text(parts["R"]))
+    steps = parts["A"]
     n_steps = distinct_steps(r.text([c for c in r.counted if c.label != "S"]))
     later = cues.norm(r.text(r.after_set_up))
     goal = any(p.search(t_text) for p in (cues.T_GOAL, cues.T_PURPOSE, cues.T_TARGET, cues.T_OWN))
     number = hit(detect.QUANTITY, outcome)
     timeframe = hit(detect.TIMEFRAME, later)
     lesson = hit(detect.LESSON, later)
+    # A task found only outside the labelled task made no "no target" claim: its target is read here.
+    target = bool(r.part("T")) or bool(detect.QUANTITY.search(t_text)) or target_anywhere(cues.norm(r.text(r.counted)))
     return {
         "situation": 2
         + ("situation.vague" not in codes)
         + ("situation.no_problem" not in codes and bool(s_text))
         + ("situation.long" not in codes),
-        "task": min(5, 2 + ("task.not_owned" not in codes) + ("task.no_target" not in codes) + goal),
+        "task": min(5, 2 + ("task.not_owned" not in codes) + ("task.no_target" not in codes and target) + goal),
         "action": min(
             5,
             1
@@ -113,10 +124,14 @@ class RuleBasedGrader:
         r = read_answer(answer, question, question_type, self.model, reply)
         claims = find_claims(r)
         codes = {c.code for c in claims}
-        scores = _scores(r, codes)
+        parts = {
+            letter: r.part(letter) or ([] if f"{part}.missing" in codes else evidence_elsewhere(r, letter))
+            for letter, part in PART_OF.items()
+        }
+        scores = _scores(r, codes, parts)
         components: dict[PartName, Component] = {}
         for letter, part in PART_OF.items():
-            ev = Evidence(r.part(letter))
+            ev = Evidence(parts[letter])
             own_claims = " ".join(c.text for c in claims if c.code.startswith(f"{part}."))
             if not ev.clauses or f"{part}.missing" in codes:  # never a score beside "no result"
                 components[part] = Component(present=False, score=0, feedback=own_claims)
