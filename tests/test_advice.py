@@ -434,3 +434,14 @@ def test_a_goal_with_no_measure_still_asks_for_a_target() -> None:
         "errors fell from 30 to 4, and the checks are still in place."
     )
     assert "task.no_target" in codes(answer)
+
+
+def test_objectives_set_for_others_are_no_task_of_ones_own() -> None:
+    answer = (
+        "When I joined a food group with four plants, each site chased its own projects and none were linked to "
+        "the strategy. I ran a hoshin cycle: I set three breakthrough objectives with the board, then used "
+        "catchball sessions with each plant manager and cut the project list. I put an X-matrix on one page for "
+        "every site and reviewed it monthly. Within a year the portfolio was down to 40 projects and margin rose "
+        "two points."
+    )
+    assert "task.missing" in codes(answer)

@@ -194,7 +194,8 @@ OWNERSHIP = cues.rx(
     r"\bsuccess (?:would|will|for me|means|meant|looks|would look)\b|\bi(?:'d| would) (?:aim|target)\b|"
     r"\bi(?:'d| would)? set (?:a|the|an|my|our) (?:[\w-]+ )?(?:goal|target|objective)\b",
     # "I told my supervisor I would take it and set one goal", "the decision was mine to make".
-    r"\bset (?:myself )?(?:one|a single|a clear|a firm|two|three) (?:[\w-]+ )?(?:goal|target|objective)s?\b|"
+    r"\bset (?:myself )?(?:one|a single) (?:[\w-]+ )?(?:goal|target|objective)\b|"
+    r"\bset myself (?:a|an|the) (?:[\w-]+ )?(?:goal|target|objective)\b|"
     r"\bi(?:'d| would|'ll| will) take (?:it|this|that) on\b|\bi(?:'d| would|'ll| will) take it\b|"
     r"\b(?:was|is) mine\b",
 )
