@@ -132,6 +132,9 @@ class RuleBasedGrader:
         components: dict[PartName, Component] = {}
         for letter, part in PART_OF.items():
             ev = Evidence(parts[letter])
+            # A clause is highlighted as the part the labeller gave it; a part found only in other parts'
+            # clauses is scored and quoted from them, not highlighted twice (held out, that cost char F1).
+            shown = Evidence(r.part(letter))
             own_claims = " ".join(c.text for c in claims if c.code.startswith(f"{part}."))
             if not ev.clauses or f"{part}.missing" in codes:  # never a score beside "no result"
                 components[part] = Component(present=False, score=0, feedback=own_claims)
@@ -140,7 +143,7 @@ class RuleBasedGrader:
             feedback = own_claims or quote(ev.text, 60)
             if not own_claims and score >= 4:
                 feedback = PRAISE[part].format(quote=feedback)
-            components[part] = Component(present=True, score=score, evidence=ev.spans(answer), feedback=feedback)
+            components[part] = Component(present=True, score=score, evidence=shown.spans(answer), feedback=feedback)
         raw = overall_score(components)
         overall = raw * math.prod(_penalty(c.code, r) for c in claims if c.code.startswith("answer."))
         # Each finer weakness of a part that is there costs a little more than its part score shows.
