@@ -370,9 +370,17 @@ def evidence_elsewhere(r: Reading, letter: str) -> list[Clause]:
     return []
 
 
+# Ownership told plainly, in words the labeller has too few examples of to weigh.
+_MINE = cues.rx(
+    r"\b(?:it|this|that|the (?:\w+ ){0,2}(?:decision|call|job|problem|project|fix|plan|target|goal))(?:'s| was| is) "
+    r"mine\b|\bi(?:'d| would|'ll| will) take (?:it|this|that) on\b|\bi told (?:\w+ ){1,3}i(?:'d| would) take it\b",
+    r"\bset (?:myself )?(?:one|a single) (?:[\w-]+ )?(?:goal|target|objective)\b",
+)
+
+
 def _tells_task(clause: Clause) -> bool:
     """The labeller's own cue for ownership that the claims read as ownership too, or a goal named as one."""
-    if "t_goal" in clause.features or "t_purpose" in clause.features:
+    if "t_goal" in clause.features or "t_purpose" in clause.features or hit(_MINE, plain(clause.span.text)):
         return True
     return "t_own" in clause.features and hit(detect.OWNERSHIP, _FORMER_JOB.sub("at work", plain(clause.span.text)))
 
@@ -469,9 +477,11 @@ _TARGET = cues.rx(
     r"\bhalve\b|\bzero (?:\w+ )?(?:defects|incidents|errors|injuries|stock-?outs|findings)\b",
     # Measurable without a number: all of something ("explaining every unit of the gap"), or a time that is
     # met or not ("get urgent items to wards on the same day").
-    r"\b(?:explain|account|reconcil|clear|clos|trac|ship|deliver|answer|fix|resolv|match|find|count)\w* "
+    # Told as the aim ("to", "of"), not as what was done ("we cleared all of it").
+    r"\b(?:to|of) (?:explain|account|reconcil|clear|clos|trac|ship|deliver|answer|fix|resolv|match|find|count)\w* "
     r"(?:for )?(?:every|each|all)\b",
-    r"\b(?:on the same day|the same day|same[- ]day|next[- ]day|within the (?:same )?(?:day|shift|hour))\b",
+    r"\bto (?:get|ship|deliver|send|move|have|turn|answer|fix) (?:[\w-]+ ){0,5}(?:on the same day|the same day|"
+    r"same[- ]day|next[- ]day|within the (?:same )?(?:day|shift|hour))\b",
 )
 
 

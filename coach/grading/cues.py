@@ -227,9 +227,6 @@ T_OWN = rx(
     r"\btarget(?:ing|ed)? (?:of |was |is )?(?:to |a |an )?\S*\d",
     r"\b(?:manager|boss|director|vp|ceo|coo|gm|supervisor|lead) (?:was like|said|told me|asked|wanted)\b",
     r"\b(?:your|my) (?:thing|job|problem|baby|project) now\b",
-    r"\b(?:it|this|that|the (?:\w+ ){0,2}(?:decision|call|job|problem|project|fix|plan|target|goal))(?:'s| was| is) "
-    r"mine\b|\bI(?:'d| would|'ll| will) take (?:it|this|that) on\b|\bI told (?:\w+ ){1,3}I(?:'d| would) take it\b",
-    r"\bset (?:myself )?(?:one|a single) (?:[\w-]+ )?(?:goal|target|objective)\b",
 )
 T_AS_ROLE = rx(
     r"^\W*(?:task\W+)?as (?:the |a |an |our |site |new |night[- ]shift |day[- ]shift )?"

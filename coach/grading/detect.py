@@ -274,7 +274,7 @@ LESSON = cues.rx(
     r"\b(?:was|were|has been|have been|got) (?:later |since |then |also |now )?(?:applied|reused|extended|"
     r"carried over|transferred) (?:to|for|across|at|in)\b",
     r"\bbecame (?:an? |the |our )?(?:annual|yearly|quarterly|monthly|weekly|regular|standing|fixed)\b",
-    r"\b(?:every|each) year\b|\b(?:the following|the next) (?:year|season|audit|budget|contract)\b",
+    r"\b(?:every|each) year\b|\b(?:the following|the next) (?:year|season)\b",
     # What it taught: "which tells me the definitions mattered more than the dashboards".
     r"\b(?:which|that|this|it) (?:tells|told|showed|shows|taught|reminds|reminded|convinced) me\b|"
     r"\b(?:mattered|counted|worked) (?:more|better) than\b",
