@@ -129,12 +129,10 @@ class RuleBasedGrader:
             for letter, part in PART_OF.items()
         }
         scores = _scores(r, codes, parts)
+        shown = _highlighted(r, parts)
         components: dict[PartName, Component] = {}
         for letter, part in PART_OF.items():
             ev = Evidence(parts[letter])
-            # A clause is highlighted as the part the labeller gave it; a part found only in other parts'
-            # clauses is scored and quoted from them, not highlighted twice (held out, that cost char F1).
-            shown = Evidence(r.part(letter))
             own_claims = " ".join(c.text for c in claims if c.code.startswith(f"{part}."))
             if not ev.clauses or f"{part}.missing" in codes:  # never a score beside "no result"
                 components[part] = Component(present=False, score=0, feedback=own_claims)
@@ -143,7 +141,9 @@ class RuleBasedGrader:
             feedback = own_claims or quote(ev.text, 60)
             if not own_claims and score >= 4:
                 feedback = PRAISE[part].format(quote=feedback)
-            components[part] = Component(present=True, score=score, evidence=shown.spans(answer), feedback=feedback)
+            components[part] = Component(
+                present=True, score=score, evidence=Evidence(shown[letter]).spans(answer), feedback=feedback
+            )
         raw = overall_score(components)
         overall = raw * math.prod(_penalty(c.code, r) for c in claims if c.code.startswith("answer."))
         # Each finer weakness of a part that is there costs a little more than its part score shows.
@@ -159,6 +159,22 @@ class RuleBasedGrader:
             grader="rules",
             latency_ms=(time.perf_counter() - started) * 1000,
         )
+
+
+def _highlighted(r: Reading, parts: dict[str, list[Clause]]) -> dict[str, list[Clause]]:
+    """The clauses each part highlights: a clause is shown as one part only where it can be.
+
+    A clause taken as evidence for a part the labeller gave nothing ("it was mine", read as a step) is
+    shown as that part, and no longer as its labelled part when that part has other clauses to show.
+    """
+    moved = {
+        id(c): letter for letter, clauses in parts.items() if not r.part(letter) for c in clauses if c.label != letter
+    }
+    shown: dict[str, list[Clause]] = {}
+    for letter, clauses in parts.items():
+        kept = [c for c in clauses if moved.get(id(c), letter) == letter or not r.part(letter)]
+        shown[letter] = kept or clauses
+    return shown
 
 
 CLAIM_COST = 0.04
