@@ -11,6 +11,7 @@ import pytest
 
 from coach.grading.labeller import label_clauses
 from coach.grading.rules import RuleBasedGrader
+from coach.grading.text import sentences
 from coach.models import Grade
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -220,3 +221,17 @@ def test_benchmark_command_runs_on_the_dev_set() -> None:
         assert label in result.stdout
     macro = float(next(x for x in result.stdout.splitlines() if x.startswith("char macro-F1")).split()[2])
     assert macro >= 0.85
+
+
+@pytest.mark.parametrize(
+    ("text", "n"),
+    [
+        ("Our plant in Co. Cork stopped twice a week. We fixed it.", 2),
+        ("We ran the dock from 2 p.m. to 8 p.m. for six weeks. Then it stopped.", 2),
+        ("The night wave started at 10 p.m. and ran until 6 a.m. on weekdays.", 1),
+        ("The shift ended at 10 p.m. The next day we met the carrier.", 2),
+        ("Pickups were moved to 7 a.m. I told the carriers myself.", 2),
+    ],
+)
+def test_county_and_clock_abbreviations_do_not_end_a_sentence(text: str, n: int) -> None:
+    assert len(sentences(text)) == n, [s.text for s in sentences(text)]

@@ -69,7 +69,13 @@ class Reading:
         pool = self.after_set_up if any(c.label in "AR" for c in self.counted) else self.counted
         later = [c for c in pool if c.label != "T" and (self.is_case or not (_own_plan(c) or _no_outcome(c)))]
         if any(c.label == "R" for c in later):
-            return [c for c in later if c.label == "R" or any(n in c.features for n in _STRONG_CHANGE)]
+            # In a case answer the expected impact is the result, whatever the labeller called it: a closing
+            # risk sentence read as the result must not hide "I expect X to fall from 70% to 20%" before it.
+            return [
+                c
+                for c in later
+                if c.label == "R" or any(n in c.features for n in _STRONG_CHANGE) or (self.is_case and _expectation(c))
+            ]
         return [c for c in later if _reports_change(c, self.is_case)]
 
     @cached_property
@@ -109,6 +115,23 @@ _EXPECTED = cues.rx(
     r"\b(?:you|they|it|that|this|he|she)'d (?:\w+ )?(?:get|have|be|see|make|keep|save|cut|free|hit|reach)\b",
     r"\beither\b.{0,80}\bor\b",
 )
+
+
+# The impact a case answer expects: "I expect X to fall to 20%", "a realistic first gain would be about half",
+# "I expect both sites to land between 85% and 90%".
+_EXPECTATION = cues.rx(
+    r"\b(?:i|we)(?:'d| would| will|'ll| do)? (?:\w+ )?expect\b|\bexpect(?:ed|ing)? (?:[\w-]+ ){0,5}to (?:fall|drop|"
+    r"land|reach|rise|come|go|settle|improve|get|hit|halve|recover|stabili[sz]e|be (?:about|around|roughly|near|"
+    r"under|over|below|above|between|at))\b",
+    r"\b(?:would|should|will|could|might) (?:\w+ )?(?:land|settle|come in) (?:at|around|about|near|between|in|"
+    r"under|below|above|within)\b",
+    r"\b(?:gain|saving|savings|impact|benefit|improvement|payback|reduction|uplift) (?:would|should|will|could|"
+    r"might) be\b",
+)
+
+
+def _expectation(clause: Clause) -> bool:
+    return "r_expect" in clause.features or hit(_EXPECTATION, plain(clause.span.text))
 
 
 # A change told in the present or as an expectation, in a case answer: "this frees 20% of stock",
@@ -328,6 +351,40 @@ def _proper_noun(text: str) -> bool:
     return any(m.group(0) not in ("I", "I'm", "I've") for m in _PROPER.finditer(text.strip()))
 
 
+def evidence_elsewhere(r: Reading, letter: str) -> list[Clause]:
+    """Clauses that plainly tell a part the labeller gave no clause to, when its claims found the part there.
+
+    Only strong evidence counts: the candidate's ownership in the labeller's own words ("it was mine from
+    start to finish", read as a step), or a change with its figures ("from 70% to 20%") or a case answer's
+    expected impact, read as a step. The looser findings that keep a "missing" claim from being made are not
+    enough to call a part present. A part with no evidence either way is left at 0.
+    """
+    if letter == "T":
+        return [c for c in r.counted if c.label in "SA" and "r_lesson" not in c.features and _tells_task(c)]
+    if letter == "R":
+        return [
+            c
+            for c in r.outcome_clauses
+            if any(n in c.features for n in _STRONG_CHANGE) or (r.is_case and _expectation(c))
+        ]
+    return []
+
+
+# Ownership told plainly, in words the labeller has too few examples of to weigh.
+_MINE = cues.rx(
+    r"\b(?:it|this|that|the (?:\w+ ){0,2}(?:decision|call|job|problem|project|fix|plan|target|goal))(?:'s| was| is) "
+    r"mine\b|\bi(?:'d| would|'ll| will) take (?:it|this|that) on\b|\bi told (?:\w+ ){1,3}i(?:'d| would) take it\b",
+    r"\bset (?:myself )?(?:one|a single) (?:[\w-]+ )?(?:goal|target|objective)\b",
+)
+
+
+def _tells_task(clause: Clause) -> bool:
+    """The labeller's own cue for ownership that the claims read as ownership too, or a goal named as one."""
+    if "t_goal" in clause.features or "t_purpose" in clause.features or hit(_MINE, plain(clause.span.text)):
+        return True
+    return "t_own" in clause.features and hit(detect.OWNERSHIP, _FORMER_JOB.sub("at work", plain(clause.span.text)))
+
+
 def _situation_anywhere(r: Reading) -> bool:
     """Scene-setting the labeller gave another part: a place, time, scale or state of things before the first step.
 
@@ -361,7 +418,10 @@ _CASE_GOAL = cues.rx(
     r"(?:back|down|up|to|below|above|under))\b|\bwant (?:it|them|us|that) (?:back|below|above|under|to)\b",
 )
 # "My last job" is a place, not a responsibility.
-_FORMER_JOB = re.compile(r"\bmy (?:last|old|current|previous|first|former|new|present|summer) (?:job|role|position)\b")
+_FORMER_JOB = re.compile(
+    r"\bmy (?:last|old|current|previous|first|second|third|former|new|present|summer|part-time|student) "
+    r"(?:job|role|position)\b"
+)
 
 
 def _task_claims(r: Reading) -> list[Claim]:
@@ -385,7 +445,7 @@ def _task_claims(r: Reading) -> list[Claim]:
     out: list[Claim] = []
     if not owned and not has_role and not r.is_case:
         out.append(Claim("task.not_owned", f"{quote(r.text(t))}: say what you yourself were responsible for.", 0.5))
-    if not detect.QUANTITY.search(cues.norm(r.text(t))) and not _target_anywhere(low_answer):
+    if not detect.QUANTITY.search(cues.norm(r.text(t))) and not target_anywhere(low_answer):
         out.append(
             Claim(
                 "task.no_target",
@@ -415,10 +475,17 @@ _TARGET = cues.rx(
     r"(?:\d|half|a third|a quarter|zero)",
     r"\b(?:under|below|above|at least|no more than|less than|at or above|back to) \$?\d",
     r"\bhalve\b|\bzero (?:\w+ )?(?:defects|incidents|errors|injuries|stock-?outs|findings)\b",
+    # Measurable without a number: all of something ("explaining every unit of the gap"), or a time that is
+    # met or not ("get urgent items to wards on the same day").
+    # Told as the aim ("to", "of"), not as what was done ("we cleared all of it").
+    r"\b(?:to|of) (?:explain|account|reconcil|clear|clos|trac|ship|deliver|answer|fix|resolv|match|find|count)\w* "
+    r"(?:for )?(?:every|each|all)\b",
+    r"\bto (?:get|ship|deliver|send|move|have|turn|answer|fix) (?:[\w-]+ ){0,5}(?:on the same day|the same day|"
+    r"same[- ]day|next[- ]day|within the (?:same )?(?:day|shift|hour))\b",
 )
 
 
-def _target_anywhere(low: str) -> bool:
+def target_anywhere(low: str) -> bool:
     return hit(_TARGET, low)
 
 

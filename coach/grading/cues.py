@@ -345,6 +345,8 @@ R_EXPECT = rx(
     r"\b(?:should|could|would|will) (?:cut|reduce|raise|save|improve|bring|lift|free|recover|pay back|lower|"
     r"increase|get us|take)\b",
     r"\bexpected (?:impact|saving|benefit|result)\b|\bpayback\b|\broi\b|\bmeasure (?:success|it|this|progress)\b",
+    r"\bI (?:\w+ )?expect (?:[\w-]+ ){0,4}to (?:fall|drop|land|reach|rise|come|settle|improve|hit|halve|be)\b",
+    r"\b(?:land|settle) (?:at|around|between|near)\b",
     r"\bsuccess metrics?\b|\bwe(?:'d| would) (?:see|expect)\b|\b(?:track|measure|monitor)\w* (?:it |this )?"
     r"(?:weekly|daily|monthly|through|with|on|via)\b",
 )

@@ -193,6 +193,11 @@ OWNERSHIP = cues.rx(
     r"\b(?:and|so) wanted to\b|\b(?:assign|assigns|assigned|ask|asks|tell|tells|give|gives) me (?:to|the|a)\b",
     r"\bsuccess (?:would|will|for me|means|meant|looks|would look)\b|\bi(?:'d| would) (?:aim|target)\b|"
     r"\bi(?:'d| would)? set (?:a|the|an|my|our) (?:[\w-]+ )?(?:goal|target|objective)\b",
+    # "I told my supervisor I would take it and set one goal", "the decision was mine to make".
+    r"\bset (?:myself )?(?:one|a single) (?:[\w-]+ )?(?:goal|target|objective)\b|"
+    r"\bset myself (?:a|an|the) (?:[\w-]+ )?(?:goal|target|objective)\b|"
+    r"\bi(?:'d| would|'ll| will) take (?:it|this|that) on\b|\bi(?:'d| would|'ll| will) take it\b|"
+    r"\b(?:was|is) mine\b",
 )
 
 PROBLEM = cues.rx(
@@ -260,6 +265,19 @@ LESSON = cues.rx(
     r"training|templates?|systems?|schedules?|audits?|routines?)\b|"
     r"\b(?:picked it up|copied|followed suit|took it up)\b|\b(?:we|i|they|the site|the team) (?:kept|keep) "
     r"(?:the|it|using|doing|running|our|that|this)\b",
+    # What lasted: "the review continues", "it has stayed accepted", "the framework has outlived two reorgs".
+    r"\b(?:continues|carries on|lives on|outlived|outlasted|has stuck|have stuck|stuck ever|has lasted|"
+    r"have lasted|has held|have held|has stayed|have stayed|has remained|have remained|has continued|"
+    r"have continued|continued ever|continued after|continued beyond)\b",
+    # What was taken further: "later applied to liners", "was reused for", "became an annual open evening".
+    r"\blater (?:\w+ ){0,2}(?:applied|reused|used|adopted|extended|copied|rolled|taken|carried|repeated)\b",
+    r"\b(?:was|were|has been|have been|got) (?:later |since |then |also |now )?(?:applied|reused|extended|"
+    r"carried over|transferred) (?:to|for|across|at|in)\b",
+    r"\bbecame (?:an? |the |our )?(?:annual|yearly|quarterly|monthly|weekly|regular|standing|fixed)\b",
+    r"\b(?:every|each) year\b|\b(?:the following|the next) (?:year|season)\b",
+    # What it taught: "which tells me the definitions mattered more than the dashboards".
+    r"\b(?:which|that|this|it) (?:tells|told|showed|shows|taught|reminds|reminded|convinced) me\b|"
+    r"\b(?:mattered|counted|worked) (?:more|better) than\b",
 )
 
 # The question asks about the candidate's own failure, not about failures they fixed.

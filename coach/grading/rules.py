@@ -9,7 +9,16 @@ from dataclasses import dataclass
 
 from coach.grading import cues, detect
 from coach.grading import text as txt
-from coach.grading.claims import Reading, distinct_steps, find_claims, hit, is_aside, quote
+from coach.grading.claims import (
+    Reading,
+    distinct_steps,
+    evidence_elsewhere,
+    find_claims,
+    hit,
+    is_aside,
+    quote,
+    target_anywhere,
+)
 from coach.grading.labeller import Clause, LabelModel, label_clauses
 from coach.models import PARTS, Component, Grade, PartName, QuestionType, ReplyTo
 from coach.star import overall_score
@@ -38,23 +47,25 @@ class Evidence:
         return [(a, b) for a, b in merged]
 
 
-def _scores(r: Reading, codes: set[str]) -> dict[PartName, int]:
+def _scores(r: Reading, codes: set[str], parts: dict[str, list[Clause]]) -> dict[PartName, int]:
     """Each present part's 0-5 score, from the same findings the claims are made on."""
-    s_text, t_text = cues.norm(r.text(r.part("S"))), cues.norm(r.text(r.part("T")))
-    outcome = cues.norm(r.outcome)
-    steps = r.part("A")
+    s_text, t_text = cues.norm(r.text(parts["S"])), cues.norm(r.text(parts["T"]))
+    outcome = cues.norm(r.outcome or r.text(parts["R"]))
+    steps = parts["A"]
     n_steps = distinct_steps(r.text([c for c in r.counted if c.label != "S"]))
     later = cues.norm(r.text(r.after_set_up))
     goal = any(p.search(t_text) for p in (cues.T_GOAL, cues.T_PURPOSE, cues.T_TARGET, cues.T_OWN))
     number = hit(detect.QUANTITY, outcome)
     timeframe = hit(detect.TIMEFRAME, later)
     lesson = hit(detect.LESSON, later)
+    # A task found only outside the labelled task made no "no target" claim: its target is read here.
+    target = bool(r.part("T")) or bool(detect.QUANTITY.search(t_text)) or target_anywhere(cues.norm(r.text(r.counted)))
     return {
         "situation": 2
         + ("situation.vague" not in codes)
         + ("situation.no_problem" not in codes and bool(s_text))
         + ("situation.long" not in codes),
-        "task": min(5, 2 + ("task.not_owned" not in codes) + ("task.no_target" not in codes) + goal),
+        "task": min(5, 2 + ("task.not_owned" not in codes) + ("task.no_target" not in codes and target) + goal),
         "action": min(
             5,
             1
@@ -113,10 +124,15 @@ class RuleBasedGrader:
         r = read_answer(answer, question, question_type, self.model, reply)
         claims = find_claims(r)
         codes = {c.code for c in claims}
-        scores = _scores(r, codes)
+        parts = {
+            letter: r.part(letter) or ([] if f"{part}.missing" in codes else evidence_elsewhere(r, letter))
+            for letter, part in PART_OF.items()
+        }
+        scores = _scores(r, codes, parts)
+        shown = _highlighted(r, parts)
         components: dict[PartName, Component] = {}
         for letter, part in PART_OF.items():
-            ev = Evidence(r.part(letter))
+            ev = Evidence(parts[letter])
             own_claims = " ".join(c.text for c in claims if c.code.startswith(f"{part}."))
             if not ev.clauses or f"{part}.missing" in codes:  # never a score beside "no result"
                 components[part] = Component(present=False, score=0, feedback=own_claims)
@@ -125,7 +141,9 @@ class RuleBasedGrader:
             feedback = own_claims or quote(ev.text, 60)
             if not own_claims and score >= 4:
                 feedback = PRAISE[part].format(quote=feedback)
-            components[part] = Component(present=True, score=score, evidence=ev.spans(answer), feedback=feedback)
+            components[part] = Component(
+                present=True, score=score, evidence=Evidence(shown[letter]).spans(answer), feedback=feedback
+            )
         raw = overall_score(components)
         penalties = {c.code: _penalty(c.code, r) for c in claims if c.code.startswith("answer.")}
         overall = raw * math.prod(penalties.values())
@@ -143,6 +161,22 @@ class RuleBasedGrader:
             latency_ms=(time.perf_counter() - started) * 1000,
             penalties=penalties,
         )
+
+
+def _highlighted(r: Reading, parts: dict[str, list[Clause]]) -> dict[str, list[Clause]]:
+    """The clauses each part highlights: a clause is shown as one part only where it can be.
+
+    A clause taken as evidence for a part the labeller gave nothing ("it was mine", read as a step) is
+    shown as that part, and no longer as its labelled part when that part has other clauses to show.
+    """
+    moved = {
+        id(c): letter for letter, clauses in parts.items() if not r.part(letter) for c in clauses if c.label != letter
+    }
+    shown: dict[str, list[Clause]] = {}
+    for letter, clauses in parts.items():
+        kept = [c for c in clauses if moved.get(id(c), letter) == letter or not r.part(letter)]
+        shown[letter] = kept or clauses
+    return shown
 
 
 CLAIM_COST = 0.04

@@ -21,7 +21,9 @@ _CLAUSE_BREAK = re.compile(
     r"(?<!\s)\s+-{1,2}\s+|(?<!\s)\s+—\s*)(?!(?:so )?(?:that|we could|I could|they could|it could|we can|I can)\b)",
     re.IGNORECASE,
 )
-_ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|Mr|Ms|Dr|No|Inc|Ltd|St)\.$", re.IGNORECASE)
+_ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|Mr|Ms|Dr|No|Inc|Ltd|St|Co)\.$", re.IGNORECASE)
+# "a.m." and "p.m." end a sentence only when a new one starts after them: "from 2 p.m. to 8 p.m. for" is one.
+_CLOCK = re.compile(r"\b[ap]\.m\.$", re.IGNORECASE)
 # Longer than any abbreviation with the character before it: the end of a piece reads as the whole piece does.
 _ABBREVIATION_WINDOW = 16
 # The words candidates and handouts put before a STAR part: "Situation:", "Task (T):", "S – Situation:",
@@ -108,8 +110,10 @@ def _cut(
         if a <= cursor:
             continue
         # Only the piece's end is read: after "e.g. " x 4,000 the piece grows at every stop it is not cut at.
-        if sentence_ends and _ABBREVIATIONS.search(text[max(cursor, a - _ABBREVIATION_WINDOW) : a]):
-            continue
+        if sentence_ends:
+            before = text[max(cursor, a - _ABBREVIATION_WINDOW) : a]
+            if _ABBREVIATIONS.search(before) or (_CLOCK.search(before) and not text[b : b + 1].isupper()):
+                continue
         pieces.append((cursor, a if b > a else b))
         cursor = b
     pieces.append((cursor, end))
