@@ -258,6 +258,7 @@ def test_list_json_prints_every_builtin_and_then_the_custom_ones(
     assert len(before) == 241 == len(bank)
     assert [item["id"] for item in before] == [q.id for q in bank]
     assert all(item["custom"] is False for item in before)
+    assert all(len(item["model_answer"].split()) >= 150 for item in before), "each with its strong example answer"
     assert not db_path.exists(), "listing must not create a database"
 
     assert cli(capsys, "import", str(write(tmp_path, "mine.csv", GOOD_CSV)))[0] == 0

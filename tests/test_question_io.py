@@ -796,6 +796,7 @@ TRICKY = [
         topics=("risk",),
         levels=("entry", "mid"),
         difficulty=1,
+        model_answer='At our "North" DC, picks were 3% wrong | late.\n\nI ran a Pareto; errors fell to 1%.',
     ),
     custom("my-html", "<b>Bold</b> &amp; <i>brave</i>: a time you led", topics=("leadership", "safety")),
     custom("my-question-2", "=SUM(A1:A2) is not a formula here", topics=("data_kpis",), probes=("@me", "+1", "-1")),
