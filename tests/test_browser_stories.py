@@ -59,6 +59,11 @@ def test_save_an_answer_as_a_story_and_find_it_mapped_to_another_question(page: 
         page.get_by_role("textbox", name="Title").fill("Cycle counts at the regional DC")
         page.get_by_role("button", name="Save story").click()
         expect(page.get_by_text("Saved your story “Cycle counts at the regional DC”.")).to_be_visible(timeout=30_000)
+        # Saving runs the page twice (the save, then the rerun that shows it), and settle() could find the
+        # moment between the two: a click there was lost once in four full runs. A fresh load is one run.
+        page.goto(f"{url}/stories")
+        expect(page.get_by_role("heading", name="Your stories (1)")).to_be_visible(timeout=30_000)
+        settle(page)
 
         story = page.get_by_test_id("stExpander").filter(has_text="Cycle counts at the regional DC")
         expect(story).to_contain_text("told 1 time")
