@@ -17,6 +17,7 @@ from coach.models import (
     Answer,
     FollowUp,
     InterviewSetup,
+    Question,
 )
 from coach.summary import summarise
 
@@ -92,9 +93,14 @@ def show_tip() -> None:
     st.page_link("app_pages/guide.py", label="The STAR guide", icon=":material/menu_book:")
 
 
-def _swap(index: int) -> None:
+def _previewed() -> tuple[InterviewSetup, list[Question]]:
+    """The previewed interview's setup and its questions (one deleted since is left out)."""
     setup, ids = st.session_state["preview"]
-    chosen = [q for q in (service.library.get(i) for i in ids) if q is not None]
+    return setup, [q for q in (service.library.get(i) for i in ids) if q is not None]
+
+
+def _swap(index: int) -> None:
+    setup, chosen = _previewed()
     st.session_state["preview"] = (setup, [q.id for q in service.swap(setup, chosen, index)])
 
 
@@ -102,8 +108,7 @@ def show_preview() -> bool:
     """The previewed questions, each swappable, and a start; False when there is no preview."""
     if "preview" not in st.session_state:
         return False
-    setup, ids = st.session_state["preview"]
-    chosen = [q for q in (service.library.get(i) for i in ids) if q is not None]
+    setup, chosen = _previewed()
     st.subheader("Your interview's questions")
     for index, question in enumerate(chosen):
         text, button = st.columns([6, 1])

@@ -46,6 +46,19 @@ class FormatMemory(Generic[F]):
             self._known = fmt
 
 
+def status_reason(status: int, server: str) -> str:
+    """A refused request in plain words, e.g. "the LLM server refused the API key (HTTP 401)"."""
+    if status in (401, 403):
+        return f"{server} refused the API key (HTTP {status})"
+    if status == 404:
+        return f"{server} has no such model or address (HTTP 404)"
+    if status == 429:
+        return f"{server} is rate-limiting requests (HTTP 429)"
+    if status >= 500:
+        return f"{server} failed (HTTP {status})"
+    return f"{server} rejected the request (HTTP {status})"
+
+
 def request_until_done(
     send: Callable[[F, float], T],
     formats: FormatMemory[F],

@@ -71,6 +71,14 @@ MAX_STORY_PART_CHARS = 5000  # a whole answer fits in one part: a story pasted i
 MAX_JOB_NAME_CHARS = 120  # a job's title, perhaps with its company
 
 
+def known_topics(value: tuple[str, ...]) -> tuple[str, ...]:
+    """The topics, when every one is the bank's; a question's and a story's alike."""
+    unknown = [t for t in value if t not in TOPIC_LABELS]
+    if unknown:
+        raise ValueError(f"unknown topic(s): {', '.join(unknown)}")
+    return value
+
+
 class Question(BaseModel):
     """One interview question, built in or the user's own."""
 
@@ -116,13 +124,7 @@ class Question(BaseModel):
     def _no_repeats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(value))
 
-    @field_validator("topics")
-    @classmethod
-    def _known_topics(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [t for t in value if t not in TOPIC_LABELS]
-        if unknown:
-            raise ValueError(f"unknown topic(s): {', '.join(unknown)}")
-        return value
+    _known_topics = field_validator("topics")(known_topics)
 
 
 # A question's fields as stored and exchanged (every field but the `custom` flag), and the lists among them.
@@ -166,13 +168,7 @@ class Story(BaseModel):
             raise ValueError(f"unknown competency(ies): {', '.join(unknown)}")
         return value
 
-    @field_validator("topics")
-    @classmethod
-    def _known_topics(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [t for t in value if t not in TOPIC_LABELS]
-        if unknown:
-            raise ValueError(f"unknown topic(s): {', '.join(unknown)}")
-        return value
+    _known_topics = field_validator("topics")(known_topics)
 
     @model_validator(mode="after")
     def _has_a_part(self) -> Story:

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from coach.config import Settings
 from coach.grading import GradingError
 from coach.grading.prompt import PromptTemplate, load_prompt
-from coach.model_server import Failures, FormatMemory, request_until_done
+from coach.model_server import Failures, FormatMemory, request_until_done, status_reason
 from coach.models import ADVICE_CODES, PARTS, Advice, Component, Grade, PartName, QuestionType, ReplyTo
 from coach.star import overall_score
 
@@ -314,15 +314,7 @@ def parse_reply(content: str) -> LLMReply:
 
 
 def _status_reason(status: int) -> str:
-    if status in (401, 403):
-        return f"the LLM server refused the API key (HTTP {status})"
-    if status == 404:
-        return "the LLM server has no such model or address (HTTP 404)"
-    if status == 429:
-        return "the LLM server is rate-limiting requests (HTTP 429)"
-    if status >= 500:
-        return f"the LLM server failed (HTTP {status})"
-    return f"the LLM server rejected the request (HTTP {status})"
+    return status_reason(status, "the LLM server")
 
 
 def _refuses_mode(status: int, mode: Mode) -> bool:

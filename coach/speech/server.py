@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from coach.config import Settings
 from coach.grading.llm import OPENAI_URL, scrub_key
-from coach.model_server import Failures, FormatMemory, request_until_done
+from coach.model_server import Failures, FormatMemory, request_until_done, status_reason
 from coach.speech import NoSpeech, TranscriptionError
 from coach.speech.audio import Recording, read_recording
 from coach.speech.transcript import Transcript, Word
@@ -35,17 +35,10 @@ class _WordReply(BaseModel):
 
 
 def _status_reason(status: int) -> str:
-    if status in (401, 403):
-        return f"The transcription server refused the API key (HTTP {status})."
-    if status == 404:
-        return "The transcription server has no such model or address (HTTP 404)."
     if status == 413:
         return "The transcription server would not take a recording this large (HTTP 413)."
-    if status == 429:
-        return "The transcription server is rate-limiting requests (HTTP 429)."
-    if status >= 500:
-        return f"The transcription server failed (HTTP {status})."
-    return f"The transcription server rejected the request (HTTP {status})."
+    reason = status_reason(status, "the transcription server")
+    return reason[0].upper() + reason[1:] + "."  # said as a sentence on the page
 
 
 TRANSCRIPTION_FAILURES = Failures(
