@@ -136,6 +136,8 @@ def test_llm_fallback_notice_and_a_follow_up_in_the_browser(page: Page, tmp_path
                 timeout=30_000
             )
             expect(page.get_by_text(re.compile(r"^Follow-up on your"))).to_be_visible()
+            # Until the run ends, the answer box of the run before stands beside the reply box (stale).
+            settle(page)
             reply_box = page.get_by_test_id("stChatInputTextArea")
             expect(reply_box).to_have_attribute("placeholder", "Your reply to the follow-up")
             settle(page)
