@@ -265,7 +265,13 @@ def ask_follow_up(state: InterviewState, follow_up: FollowUp) -> None:
 
     show_rejection(send)
     controls("Skip the follow-up", f"skip-follow-up-{fid}", partial(service.skip_follow_up, iid, fid), iid)
-    text_box("Your reply to the follow-up", f"reply-{fid}", send)
+    voice.speak_reply(state, follow_up, service, send_text)
+    aloud = ui.voice()[0].available
+    text_box(
+        "Your reply to the follow-up (or reply aloud above)" if aloud else "Your reply to the follow-up",
+        f"reply-{fid}",
+        send,
+    )
 
 
 def show_rejection(send: Callable[[str], int] | None = None) -> None:

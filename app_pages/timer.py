@@ -16,7 +16,8 @@ _STARTED = "answer_clock_started"  # session state: (started_key, epoch seconds 
 # The clock ticks here, in the page: Python renders it once a run and never hears from it again, so ticking
 # costs no script rerun. It sets no component state and no trigger, the only ways a component reruns the app.
 # Each run passes how long the question has been up by the server's clock; the page counts on from there
-# with its own monotonic clock, so a difference between the two machines' clocks does not matter.
+# with its own clock, so a difference between the two machines' clocks does not matter, and keeps when it
+# first showed the question in the browser's local storage, so a reload does not set the clock back to 0:00.
 _HTML = (
     '<div class="answer-clock" role="timer" data-state="ok">'
     '<span class="time">0:00</span><span class="note"></span></div>'
@@ -28,24 +29,43 @@ _CSS = """
 .answer-clock .note { margin-left: 0.6em; font-weight: 400; }
 """
 _JS = """
-const seen = new Map();  // a run's id -> when this page first saw it, should the same run be mounted twice
+const STORE = "star-coach-answer-clock:";
+const DAY_MS = 24 * 3600 * 1000;
 
 function clock(seconds) {
   const s = Math.max(0, Math.round(seconds));
   return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
 }
 
+// When this browser first showed the question (epoch ms), kept in its local storage: a reload starts a new
+// session, whose own clock would begin again at 0:00. The earlier of the kept time and the one this run
+// implies wins; both are read on this browser's clock, so the server's clock never has to agree with it.
+function shownAt(key, elapsedS) {
+  const now = Date.now();
+  let start = now - elapsedS * 1000;
+  try {
+    const kept = Number(window.localStorage.getItem(STORE + key));
+    if (kept > 0 && kept < start && now - kept < DAY_MS) start = kept;
+    window.localStorage.setItem(STORE + key, String(start));
+    for (let i = window.localStorage.length - 1; i >= 0; i--) {
+      const name = window.localStorage.key(i);
+      if (name && name.startsWith(STORE) && now - Number(window.localStorage.getItem(name)) > DAY_MS) {
+        window.localStorage.removeItem(name);
+      }
+    }
+  } catch (e) {
+    // Storage refused (a private window, a full quota): the clock counts from this run.
+  }
+  return start;
+}
+
 export default function ({ parentElement, data }) {
   const root = parentElement.querySelector(".answer-clock");
   if (root.ticker) clearInterval(root.ticker);
-  if (!seen.has(data.run)) {
-    if (seen.size > 50) seen.clear();
-    seen.set(data.run, performance.now());
-  }
-  const shownAt = seen.get(data.run);
+  const start = shownAt(data.key, data.elapsed_s);
   const target = data.target_s;
   const show = () => {
-    const elapsed = Math.floor(data.elapsed_s + (performance.now() - shownAt) / 1000);
+    const elapsed = Math.max(0, Math.floor((Date.now() - start) / 1000));
     const state = !target ? "ok" : elapsed >= target ? "over" : target - elapsed <= data.near_s ? "near" : "ok";
     const text = target ? clock(elapsed) + " / " + clock(target) : clock(elapsed);
     const note = state === "over" ? "past your " + clock(target) + " target" : "";
@@ -74,6 +94,7 @@ def answer_clock(target_s: int | None, started_key: str) -> None:
         "elapsed_s": max(0.0, now - previous[1]),
         "target_s": target_s or 0,
         "near_s": NEAR_S,
+        "key": started_key,
         "run": time.time_ns(),
     }
     # Keyed by the question: a rerun updates the same clock, a new question mounts a new one.

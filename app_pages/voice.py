@@ -13,8 +13,8 @@ import streamlit as st
 
 from app_pages import ui
 from coach.delivery import heard
-from coach.interview import AnswerRejected, InterviewService, InterviewState, Spoken
-from coach.models import Delivery
+from coach.interview import AnswerRejected, InterviewService, InterviewState, Spoken, reply_slot
+from coach.models import Delivery, FollowUp
 from coach.speech import TranscriptionError
 
 # Practice's send_text: saves through `send`, then asks the next run to grade, or keeps the refusal to show.
@@ -27,12 +27,28 @@ SendText = Callable[[Callable[[str], int], str], None]
 DRAFT = "spoken_draft"
 
 
-@dataclass
-class Draft:
-    """A recording for one question, and what was heard in it (or why nothing was yet)."""
+@dataclass(frozen=True)
+class Turn:
+    """What a recording answers: the current question, or the follow-up asked on the latest answer."""
 
     interview_id: str
-    position: int
+    # Where the unsent recording is kept: the question's position, or the follow-up's reply slot.
+    slot: int
+    follow_up_id: int | None = None
+
+    @property
+    def words(self) -> tuple[str, str, str]:
+        """The recorder's label, the send button's, and what the recording is of."""
+        if self.follow_up_id is None:
+            return "Answer aloud", "Grade this answer", "an answer to this question"
+        return "Reply aloud", "Send this reply", "a reply to this follow-up"
+
+
+@dataclass
+class Draft:
+    """A recording for one turn, and what was heard in it (or why nothing was yet)."""
+
+    turn: Turn
     audio: bytes
     mime: str
     text: str | None = None
@@ -45,42 +61,55 @@ class Draft:
 def speak(state: InterviewState, service: InterviewService, send_text: SendText, target_s: int | None) -> None:
     """The recorder for the current question, or the recording it holds with what was heard in it; the
     answer-time target the candidate set is kept with what is heard, for the delivery advice."""
+    _speak(Turn(state.interview.id, state.position), state, service, send_text, target_s)
+
+
+def speak_reply(state: InterviewState, follow_up: FollowUp, service: InterviewService, send_text: SendText) -> None:
+    """The recorder for a reply to the follow-up: heard, corrected, then sent as the typed reply is."""
+    turn = Turn(state.interview.id, reply_slot(follow_up.id), follow_up.id)
+    _speak(turn, state, service, send_text, None)
+
+
+def _speak(
+    turn: Turn, state: InterviewState, service: InterviewService, send_text: SendText, target_s: int | None
+) -> None:
     status, _transcriber = ui.voice()
-    iid, position = state.interview.id, state.position
     draft = st.session_state.get(DRAFT)
-    if not (isinstance(draft, Draft) and draft.interview_id == iid and draft.position == position):
-        draft = _kept_from_before(state, service, target_s)
+    if not (isinstance(draft, Draft) and draft.turn == turn):
+        draft = _kept_from_before(turn, state, service, target_s)
     if draft is None:
         if not status.available:
             return
-        key = f"voice-{iid}-{position}-{st.session_state.get('voice_round', 0)}"
-        args = (key, iid, position, service, target_s)
-        st.audio_input("Answer aloud", key=key, sample_rate=16000, on_change=on_recording, args=args)
+        key = f"voice-{turn.interview_id}-{turn.slot}-{st.session_state.get('voice_round', 0)}"
+        args = (key, turn, service, target_s)
+        st.audio_input(turn.words[0], key=key, sample_rate=16000, on_change=on_recording, args=args)
         return
     show_draft(state, draft, service, send_text)
 
 
-def _kept_from_before(state: InterviewState, service: InterviewService, target_s: int | None) -> Draft | None:
-    """The recording made for this question in an earlier session (a reload, a crash), if one waits."""
-    if not state.unsent_recording:
+def _kept_from_before(
+    turn: Turn, state: InterviewState, service: InterviewService, target_s: int | None
+) -> Draft | None:
+    """The recording made for this turn in an earlier session (a reload, a crash), if one waits."""
+    if turn.slot not in state.unsent_positions:
         return None
-    kept = service.unsent(state.interview.id, state.position)
+    kept = service.unsent(turn.interview_id, turn.slot)
     if kept is None:
         return None
-    draft = Draft(state.interview.id, state.position, kept.audio, kept.mime, target_s=target_s)
-    draft.problem = "You recorded an answer to this question earlier; it has not been transcribed yet."
+    draft = Draft(turn, kept.audio, kept.mime, target_s=target_s)
+    draft.problem = f"You recorded {turn.words[2]} earlier; it has not been transcribed yet."
     st.session_state[DRAFT] = draft
     return draft
 
 
-def on_recording(key: str, interview_id: str, position: int, service: InterviewService, target_s: int | None) -> None:
+def on_recording(key: str, turn: Turn, service: InterviewService, target_s: int | None) -> None:
     recorded = st.session_state.get(key)
     if recorded is None:
         return
-    draft = Draft(interview_id, position, recorded.getvalue(), recorded.type or "audio/wav", target_s=target_s)
+    draft = Draft(turn, recorded.getvalue(), recorded.type or "audio/wav", target_s=target_s)
     st.session_state[DRAFT] = draft
     try:
-        service.keep_unsent(interview_id, position, draft.audio, draft.mime)
+        service.keep_unsent(turn.interview_id, turn.slot, draft.audio, draft.mime)
     except AnswerRejected as exc:  # the session still holds it: said, and nothing else changes
         draft.note = f"{exc} Your recording is held in this browser tab until you send or discard it."
     transcribe(draft)
@@ -114,7 +143,7 @@ def show_draft(state: InterviewState, draft: Draft, service: InterviewService, s
             return
         if draft.note:
             st.caption(ui.plain(draft.note))
-        key = f"transcript-{draft.interview_id}-{draft.position}"
+        key = f"transcript-{draft.turn.interview_id}-{draft.turn.slot}"
         st.text_area(
             "What was heard: correct any word before it is graded",
             value=draft.text,
@@ -124,7 +153,7 @@ def show_draft(state: InterviewState, draft: Draft, service: InterviewService, s
         st.caption(ui.spoken_caption(draft.delivery))
         left, right = st.columns(2)
         left.button(
-            "Grade this answer",
+            draft.turn.words[1],
             key="voice-send",
             type="primary",
             on_click=send_spoken,
@@ -137,14 +166,20 @@ def send_spoken(state: InterviewState, key: str, service: InterviewService, send
     draft = st.session_state.get(DRAFT)
     if not isinstance(draft, Draft) or draft.delivery is None:
         return
+    turn = draft.turn
     spoken = Spoken(draft.delivery, draft.audio, draft.mime)
 
     def send(text: str) -> int:
-        return service.submit(state.interview.id, text, draft.position, seen=state, spoken=spoken)
+        if turn.follow_up_id is not None:
+            return service.reply_to_follow_up(turn.interview_id, turn.follow_up_id, text)
+        return service.submit(turn.interview_id, text, turn.slot, seen=state, spoken=spoken)
 
     send_text(send, st.session_state.get(key) or "")
-    if "to_grade" in st.session_state:  # saved: the recording is with its answer now
-        discard()
+    if "to_grade" not in st.session_state:  # refused: the recording stays, with the refusal shown
+        return
+    # Saved. An answer's recording is with its answer now; a reply's transcript is its text, and its
+    # recording is not kept past it (only an answer's recording is replayed on History).
+    discard(service if turn.follow_up_id is not None else None)
 
 
 def discard(service: InterviewService | None = None) -> None:
@@ -152,7 +187,7 @@ def discard(service: InterviewService | None = None) -> None:
     draft = st.session_state.pop(DRAFT, None)
     if service is not None and isinstance(draft, Draft):
         try:
-            service.drop_unsent(draft.interview_id, draft.position)
+            service.drop_unsent(draft.turn.interview_id, draft.turn.slot)
         except AnswerRejected as exc:
             st.session_state["rejected"] = (str(exc), "", False)
     # A new recorder, empty: the old one would still hold the discarded recording.

@@ -72,6 +72,12 @@ class Spoken:
     mime: str
 
 
+def reply_slot(follow_up_id: int) -> int:
+    """Where a spoken reply to a follow-up is kept until it is sent: below zero, apart from every question's
+    position, so it is never taken for a recording of the next question."""
+    return -follow_up_id
+
+
 @dataclass
 class InterviewState:
     """An interview and where it stands, read from the database."""
@@ -79,6 +85,7 @@ class InterviewState:
     interview: Interview
     questions: list[Question]
     answers: list[Answer]
+    # The questions' positions, and the follow-ups' reply slots, that hold a recording not yet sent.
     unsent_positions: frozenset[int] = frozenset()
 
     @property
@@ -337,7 +344,7 @@ class InterviewService:
         if pending is None or pending.id != follow_up_id:
             raise AnswerRejected(_MOVED_ON)
         with _saving():
-            if not storage.skip_follow_up(self.db_path, follow_up_id):
+            if not storage.skip_follow_up(self.db_path, follow_up_id, reply_slot(follow_up_id)):
                 raise AnswerRejected(_MOVED_ON)
         self._finish_if_complete(interview_id)
 

@@ -253,12 +253,19 @@ def record_follow_up_reply(path: Path, follow_up_id: int, reply: str) -> bool:
     return True
 
 
-def skip_follow_up(path: Path, follow_up_id: int) -> bool:
+def skip_follow_up(path: Path, follow_up_id: int, reply_slot: int | None = None) -> bool:
+    """Mark the follow-up skipped; a spoken reply recorded for it and never sent (kept at `reply_slot`) goes too."""
     with write(path) as db:
         cursor = db.execute(
             "update follow_ups set status = 'skipped', replied_at = ? where id = ? and status = 'asked'",
             [iso(now()), follow_up_id],
         )
+        if cursor.rowcount == 1 and reply_slot is not None:
+            db.execute(
+                "delete from unsent_recordings where position = ? and interview_id = "
+                "(select a.interview_id from follow_ups f join answers a on a.id = f.answer_id where f.id = ?)",
+                [reply_slot, follow_up_id],
+            )
         return cursor.rowcount == 1
 
 

@@ -36,9 +36,10 @@ def delete_recording(path: Path, answer_id: int) -> bool:
 
 
 def delete_all_recordings(path: Path) -> int:
-    """Delete every recording; returns how many there were."""
+    """Delete every recording, those not yet sent with an answer too; returns how many there were."""
     with write(path) as db:
         count = db.execute("delete from recordings").rowcount
+        count += db.execute("delete from unsent_recordings").rowcount
     # The space goes back to the disk, not only to SQLite's free list: recordings are most of the file.
     # Deleting is done once the rows are gone, so a vacuum that cannot finish (a full disk) loses nothing.
     try:
@@ -50,8 +51,12 @@ def delete_all_recordings(path: Path) -> int:
 
 
 def recordings_held(path: Path) -> RecordingsHeld:
+    """Every recording on this machine: those kept with answers, and those made and not yet sent."""
     with connect(path) as db:
-        count, size = db.execute("select count(*), coalesce(sum(length(audio)), 0) from recordings").fetchone()
+        count, size = db.execute(
+            "select count(*), coalesce(sum(length(audio)), 0) from "
+            "(select audio from recordings union all select audio from unsent_recordings)"
+        ).fetchone()
     return RecordingsHeld(int(count), int(size))
 
 

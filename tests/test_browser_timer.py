@@ -108,3 +108,16 @@ def test_the_target_picker_sets_the_clock(page: Page, timer_url: str) -> None:
     page.get_by_role("radio", name="3 min").click()
     expect(page.get_by_text("Script runs: 2")).to_be_visible(timeout=WAIT_MS)
     expect(answer_clock).to_contain_text("/ 3:00", timeout=WAIT_MS)
+
+
+def test_a_reload_does_not_set_the_clock_back(page: Page, timer_url: str) -> None:
+    # A reload is a new session, whose clock would start at 0:00: the page keeps when it first showed
+    # the question, so the candidate's time on it goes on counting.
+    answer_clock = open_clock(page, f"{timer_url}/?target_s=600")
+    expect(answer_clock).to_have_text(clock_at_least(5, 600), timeout=WAIT_MS)
+    before = elapsed(answer_clock)
+    page.reload()
+    expect(page.get_by_text("Script runs: 1")).to_be_visible(timeout=WAIT_MS)  # a new session indeed
+    answer_clock = page.get_by_role("timer")
+    # Read at once, not waited for: from 0:00 the clock would reach the old time too, only later.
+    assert elapsed(answer_clock) >= before

@@ -36,7 +36,7 @@ from coach.speech import local as local_module
 from coach.speech.local import LocalTranscriber, choose_model
 from coach.speech.server import ServerTranscriber
 from tests.browser_support import ROOT, free_port
-from tests.llm_server import Reply
+from tests.loopback_server import Reply
 from tests.speech_support import BLOCK_VOICE, convert, pcm_wav, require_voice, silence, speak, wav_seconds, wer
 from tests.transcription_server import FakeTranscriptionServer, plain, running_server, verbose
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -68,10 +69,11 @@ def record(page: Page, seconds: float) -> None:
     page.get_by_role("button", name="Stop recording").click()
 
 
-def start_interview(page: Page, url: str) -> None:
+def start_interview(page: Page, url: str, follow_ups: bool = False) -> None:
     page.goto(url)
     page.get_by_label("Number of questions").fill("1")
-    page.get_by_text("Ask a follow-up question").click()  # off: the grade is the last thing on the page
+    if not follow_ups:
+        page.get_by_text("Ask a follow-up question").click()  # off: the grade is the last thing on the page
     page.get_by_role("button", name="Start interview").click()
     expect(page.get_by_test_id("stAudioInput")).to_be_visible(timeout=30_000)
 
@@ -140,3 +142,39 @@ def test_a_silent_recording_is_kept_through_a_reload_with_a_plain_message_and_th
         box.fill(STORY)
         box.press("Enter")
         expect(page.get_by_text(re.compile(r"^Score: \d+/100"))).to_be_visible(timeout=60_000)
+
+
+NO_RESULT = (
+    "At our Leeds depot last winter, deliveries to our supermarket customers were often late. I was asked to "
+    "fix it before Christmas. I re-planned the routes with the drivers and moved the loading to the evening."
+)
+REPLY = "Within six weeks on time delivery rose from eighty percent to ninety five percent."
+
+
+def test_a_follow_up_is_answered_aloud_and_the_reply_is_graded_with_the_answer(tmp_path: Path) -> None:
+    require_voice()
+    wav = tmp_path / "reply.wav"
+    seconds = wav_seconds(speak(REPLY, wav, speed=150))
+    db = tmp_path / "coach.db"
+    with streamlit_server(db) as url, microphone_playing(wav) as page:
+        start_interview(page, url, follow_ups=True)
+        box = page.get_by_test_id("stChatInputTextArea")
+        settle(page)
+        box.fill(NO_RESULT)  # typed: no result, so the interviewer asks for one
+        box.press("Enter")
+        expect(page.get_by_text("Follow-up on your result")).to_be_visible(timeout=60_000)
+        expect(page.get_by_test_id("stAudioInput")).to_be_visible()
+        settle(page)
+        record(page, seconds + 1)
+        transcript = page.get_by_label(TRANSCRIPT_BOX)
+        expect(transcript).to_be_visible(timeout=TRANSCRIBED_WITHIN_MS)
+        assert {"six", "weeks", "delivery"} <= set(normalised_words(transcript.input_value()))
+        settle(page)
+        transcript.fill(REPLY)  # corrected, as an answer's transcript is
+        page.get_by_role("button", name="Send this reply").click()
+        expect(page.get_by_text(re.compile(r"With your reply: \d+ → \d+"))).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("ninety five percent").first).to_be_visible()
+    with sqlite3.connect(db) as con:  # sent: the reply's recording was not left behind
+        assert con.execute("select count(*) from unsent_recordings").fetchone() == (0,)
+        (text,) = con.execute("select reply from follow_ups").fetchone()
+    assert text == REPLY

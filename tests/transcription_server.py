@@ -8,18 +8,14 @@ and servers that accept only `json` like OpenAI's gpt-4o-transcribe.
 from __future__ import annotations
 
 import json
-import threading
-import time
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from tests.llm_server import Reply
+from tests.loopback_server import NOT_FOUND, Reply, ScriptedServer
 
 SAID = "I cut picking errors by half in ten weeks."
 
@@ -56,70 +52,24 @@ def default_responder(upload: Upload) -> Reply:
     return verbose() if upload.field("response_format") == "verbose_json" else plain()
 
 
-class FakeTranscriptionServer:
+class FakeTranscriptionServer(ScriptedServer[Upload]):
     """Serves /v1/audio/transcriptions; records every upload it gets."""
 
     def __init__(self) -> None:
         self.uploads: list[Upload] = []
-        self.script: deque[Reply | Callable[[Upload], Reply]] = deque()
-        self.responder: Callable[[Upload], Reply] = default_responder
         self.json_only = False  # like gpt-4o-transcribe: verbose_json is refused with HTTP 400
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        super().__init__(default_responder)
 
-    def enqueue(self, *replies: Reply | Callable[[Upload], Reply]) -> None:
-        """Replies for the next requests, in order; after them the responder answers."""
-        self.script.extend(replies)
-
-    def _next_reply(self, upload: Upload) -> Reply:
+    def on_post(self, path: str, headers: dict[str, str], body: bytes) -> Reply:
+        if not path.rstrip("/").endswith("/audio/transcriptions"):
+            return NOT_FOUND
+        upload = read_form(headers.get("content-type", ""), body)
+        upload.headers = headers
+        self.uploads.append(upload)
         if self.json_only and upload.field("response_format") != "json":
             message = {"error": {"message": "response_format 'verbose_json' is not compatible with this model"}}
             return Reply(400, json.dumps(message).encode())
-        item = self.script.popleft() if self.script else self.responder
-        return item(upload) if callable(item) else item
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # see tests/llm_server.py
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length)
-                if not self.path.rstrip("/").endswith("/audio/transcriptions"):
-                    self._send(Reply(404, b'{"error": {"message": "not found"}}'))
-                    return
-                upload = read_form(self.headers.get("Content-Type", ""), body)
-                upload.headers = {k.lower(): v for k, v in self.headers.items()}
-                server.uploads.append(upload)
-                self._send(server._next_reply(upload))
-
-            def _send(self, reply: Reply) -> None:
-                if reply.delay_s:
-                    time.sleep(reply.delay_s)  # a hung server: the client's timeout is what is tested
-                try:
-                    self.send_response(reply.status)
-                    self.send_header("Content-Type", reply.content_type)
-                    self.send_header("Content-Length", str(len(reply.body)))
-                    self.end_headers()
-                    self.wfile.write(reply.body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-        return Handler
-
-    def start(self) -> None:
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        return self.scripted(upload)
 
 
 def read_form(content_type: str, body: bytes) -> Upload:
