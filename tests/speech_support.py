@@ -79,10 +79,11 @@ def normalised_words(text: str) -> list[str]:
     spelled out ("3%" -> three percent), hyphens as spaces, "per cent" as percent, British -ise/-yse,
     -our and -re spellings as American."""
     words = spoken_words(text.replace("-", " ").replace("per cent", "percent"))
-    return [_american(w) for w in words]
+    return [american(w) for w in words]
 
 
-def _american(word: str) -> str:
+def american(word: str) -> str:
+    """A lower-case word in American spelling (organise -> organize, labour -> labor, centres -> centers)."""
     word = word.strip("'")
     if word in _AMERICAN:
         return _AMERICAN[word]

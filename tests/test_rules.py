@@ -12,7 +12,7 @@ import pytest
 from coach.grading.labeller import label_clauses
 from coach.grading.rules import RuleBasedGrader
 from coach.grading.text import sentences
-from coach.models import Grade
+from coach.models import Grade, ReplyTo
 
 ROOT = Path(__file__).resolve().parent.parent
 GRADER = RuleBasedGrader()
@@ -235,3 +235,57 @@ def test_benchmark_command_runs_on_the_dev_set() -> None:
 )
 def test_county_and_clock_abbreviations_do_not_end_a_sentence(text: str, n: int) -> None:
     assert len(sentences(text)) == n, [s.text for s in sentences(text)]
+
+
+SPACED_QUESTION = "Tell me about a time you were asked to improve dispatch."
+SPACED_ANSWER = (
+    "At our Leeds warehouse in 2023, on-time dispatch had slipped to 88%. I was asked to get it back above 95% "
+    "within ten weeks. I ran a Pareto of late loads, moved the wave release to the morning and piloted it on one "
+    "shift. Within eight weeks dispatch reached 96.5%, and the morning release became the standard."
+)
+
+
+@pytest.mark.parametrize("space", ["  ", " \t", "\xa0", "\u2009 ", "   "])
+def test_doubled_spaces_tabs_and_odd_spaces_leave_the_grade_and_its_evidence_as_they_were(space: str) -> None:
+    # "I  was asked" must read as "I was asked": a pasted answer or a joined transcript is often so spaced.
+    spaced = SPACED_ANSWER.replace(" ", space)
+    grader = RuleBasedGrader()
+    plain, odd = grader.grade(SPACED_QUESTION, SPACED_ANSWER), grader.grade(SPACED_QUESTION, spaced)
+    assert odd.overall == plain.overall and [a.code for a in odd.advice] == [a.code for a in plain.advice]
+    for part in ("situation", "task", "action", "result"):
+        # The evidence marks the same words, at their places in the spaced text.
+        said = [SPACED_ANSWER[a:b] for a, b in plain.part(part).evidence]
+        shown = [spaced[a:b].replace(space, " ") for a, b in odd.part(part).evidence]
+        assert shown == said and all(not spaced[a:b][0].isspace() for a, b in odd.part(part).evidence)
+
+
+def test_a_follow_up_reply_after_doubled_spaces_is_read_from_where_it_starts() -> None:
+    answer = SPACED_ANSWER.replace("I was asked to get it back above 95% within ten weeks. ", "")
+    spaced = answer.replace(" ", "  ")
+    reply = "  My target was to get dispatch back above 95% within ten weeks."
+    grader = RuleBasedGrader()
+    plain = grader.grade(SPACED_QUESTION, answer + reply.strip(), reply=ReplyTo(offset=len(answer), part="task"))
+    full = spaced + reply
+    odd = grader.grade(SPACED_QUESTION, full, reply=ReplyTo(offset=len(spaced), part="task"))
+    assert plain.task.present and odd.task.present and odd.overall == plain.overall
+    assert [full[a:b] for a, b in odd.task.evidence] == [reply.strip()]
+
+
+def test_a_case_objective_told_as_its_success_measure_counts_as_the_task() -> None:
+    # No "task.missing" is claimed (a goal is named), so the task must not score 0 either: the success
+    # measure, read as part of the expected impact, is shown as the objective.
+    question = "Our DC's pick accuracy is 98.9% against a 99.5% target. How would you approach it?"
+    answer = (
+        "I assume a mid-size DC with about 40 pickers on two shifts and most errors on look-alike items. "
+        "I'd start by pulling three months of error data by SKU, picker and zone, then walk the floor on both "
+        "shifts. I'd re-slot look-alike items apart and add scan confirmation on the worst zones. "
+        "Success would be measured by pick accuracy, mis-ship credits and the cost of rework each week. "
+        "I'd expect accuracy to reach 99.5% within ten weeks."
+    )
+    grade = RuleBasedGrader().grade(question, answer, "case")
+    assert "task.missing" not in {a.code for a in grade.advice}
+    assert grade.task.present and grade.task.score >= 3
+    assert [answer[a:b] for a, b in grade.task.evidence] == [
+        "Success would be measured by pick accuracy, mis-ship credits and the cost of rework each week."
+    ]
+    assert [answer[a:b] for a, b in grade.result.evidence] == ["I'd expect accuracy to reach 99.5% within ten weeks."]

@@ -10,12 +10,13 @@ import pytest
 
 import storage
 from coach.delivery import TYPED_ONLY, spoken_grade
+from coach.grading.labeller import label_clauses
 from coach.grading.rules import RuleBasedGrader
 from coach.history import HistoryQuery, HistoryService
-from coach.interview import InterviewService, Spoken
+from coach.interview import InterviewService, Spoken, reply_slot
 from coach.library import QuestionLibrary
-from coach.models import Advice, Delivery, InterviewSetup, Pause, Question
-from tests.speech_support import silence
+from coach.models import PARTS, Advice, Delivery, InterviewSetup, Pause, Question
+from tests.speech_support import american, silence
 
 STORY = (
     "At our regional distribution centre, on-time shipping had fallen to 81% over one quarter. As shift lead I "
@@ -159,6 +160,38 @@ def test_a_spoken_answer_scores_the_same_with_the_hesitations_a_transcript_leave
     assert abs(as_said.overall - as_heard.overall) <= 2 and as_said.overall > typed.overall
 
 
+def test_a_transcript_in_american_spelling_grades_as_the_typed_answer_in_british() -> None:
+    # A speech model writes American spelling: the grade must not move because "labour" was heard as "labor".
+    question = "Tell me about a time you organised a team through a difficult change."
+    typed = (
+        "At our Midlands distribution centre in 2022, labour turnover had reached 40% and behaviour on the night "
+        "shift was poor. I was asked to stabilise the team before peak. I organised a skills matrix, prioritised "
+        "cross-training on the two busiest zones and standardised the handover. I also ran a short programme "
+        "of one-to-ones. By December turnover fell to 22%, and the centre hit its optimisation targets."
+    )
+    heard = "".join(american(w) if w.isalpha() else w for w in re.split(r"(\W+)", typed))
+    assert heard != typed and "labor" in heard and "organized" in heard
+    grader = RuleBasedGrader()
+    said, got = grader.grade(question, typed, "behavioral"), grader.grade(question, heard, "behavioral")
+    assert (got.overall, [got.part(p).score for p in PARTS]) == (said.overall, [said.part(p).score for p in PARTS])
+
+
+def test_a_hesitation_before_the_first_word_does_not_change_how_a_clause_is_read() -> None:
+    question = "Tell me about a time you had to learn a new area quickly."
+    answer = (
+        "{}I got moved onto the returns team with two days' notice because their lead went on sick leave. "
+        "I needed to be running it by the end of that week. I spent the first day shadowing each station and "
+        "wrote down every step. By Friday I was running the morning meeting, and the backlog went from about "
+        "nine hundred returns to three hundred in two weeks."
+    )
+    labels = {
+        opener: [c.label for c in label_clauses(answer.format(opener), question, "behavioral")]
+        for opener in ("", "Er, ", "Yeah so, er, ", "Erm, you know, ", "Yeah, so ")
+    }
+    assert len(set(map(tuple, labels.values()))) == 1, labels
+    assert labels[""][0] == "S"  # moved there by someone else: where the story starts
+
+
 def test_progress_charts_pace_and_fillers_of_spoken_answers_only(service: InterviewService, db_path: Path) -> None:
     interview = service.start(InterviewSetup(n_questions=3, follow_ups=False), seed=3)
     service.grade_stored(interview.id, service.submit(interview.id, STORY, 0))
@@ -202,5 +235,50 @@ def test_a_recording_is_kept_from_the_moment_it_is_made_until_its_answer_is_save
     assert service.unsent(interview.id, 1) is None
     service.keep_unsent(interview.id, 1, AUDIO, "audio/wav")
     HistoryService(db_path, service.library).delete_interview(interview.id)
+    with storage.connect(db_path) as db:
+        assert db["unsent_recordings"].count == 0 and db["recordings"].count == 0
+
+
+WEAK = "At our depot deliveries were late. I was asked to fix it. I re-planned the routes with the drivers."
+
+
+def _follow_up_asked(service: InterviewService) -> tuple[str, int]:
+    interview = service.start(InterviewSetup(n_questions=2, follow_ups=True), seed=3)
+    answer_id = service.submit(interview.id, WEAK, 0)
+    state = service.turn(interview.id, answer_id)
+    assert state is not None and state.pending_follow_up is not None
+    return interview.id, state.pending_follow_up.id
+
+
+def test_a_spoken_reply_to_a_follow_up_is_kept_apart_from_the_next_questions_recording(
+    service: InterviewService,
+) -> None:
+    iid, fid = _follow_up_asked(service)
+    service.keep_unsent(iid, reply_slot(fid), AUDIO, "audio/wav")
+    state = service.turn(iid)
+    assert state is not None and reply_slot(fid) in state.unsent_positions
+    assert not state.unsent_recording  # never offered as a recording of the next question
+    assert service.unsent(iid, reply_slot(fid)) == storage.Recording(AUDIO, "audio/wav")
+
+
+def test_skipping_a_follow_up_drops_the_reply_recorded_for_it_and_nothing_else(
+    service: InterviewService, db_path: Path
+) -> None:
+    iid, fid = _follow_up_asked(service)
+    service.keep_unsent(iid, reply_slot(fid), AUDIO, "audio/wav")
+    service.keep_unsent(iid, 1, b"next", "audio/wav")  # already recorded for the next question: kept
+    service.skip_follow_up(iid, fid)
+    assert service.unsent(iid, reply_slot(fid)) is None
+    assert service.unsent(iid, 1) == storage.Recording(b"next", "audio/wav")
+
+
+def test_deleting_all_recordings_deletes_those_not_yet_sent_too(service: InterviewService, db_path: Path) -> None:
+    _answer_aloud(service, _delivery())
+    iid, fid = _follow_up_asked(service)
+    service.keep_unsent(iid, reply_slot(fid), AUDIO, "audio/wav")
+    history = HistoryService(db_path, service.library)
+    held = history.recordings_held()
+    assert held.count == 2 and held.size_bytes == 2 * len(AUDIO)
+    assert history.delete_all_recordings() == 2
     with storage.connect(db_path) as db:
         assert db["unsent_recordings"].count == 0 and db["recordings"].count == 0

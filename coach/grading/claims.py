@@ -360,7 +360,14 @@ def evidence_elsewhere(r: Reading, letter: str) -> list[Clause]:
     enough to call a part present. A part with no evidence either way is left at 0.
     """
     if letter == "T":
-        return [c for c in r.counted if c.label in "SA" and "r_lesson" not in c.features and _tells_task(c)]
+        # A case's success measure read as its outcome ("Success would be measured by fill rate...") is its
+        # objective too, when the outcome has other clauses to show.
+        spare_r = r.is_case and len(r.part("R")) > 1
+        return [
+            c
+            for c in r.counted
+            if (c.label in "SA" or (spare_r and c.label == "R")) and "r_lesson" not in c.features and _tells_task(c)
+        ]
     if letter == "R":
         return [
             c
@@ -385,20 +392,28 @@ def _tells_task(clause: Clause) -> bool:
     return "t_own" in clause.features and hit(detect.OWNERSHIP, _FORMER_JOB.sub("at work", plain(clause.span.text)))
 
 
+SURE_STEP = 0.6
+
+
 def _situation_anywhere(r: Reading) -> bool:
     """Scene-setting the labeller gave another part: a place, time, scale or state of things before the first step.
 
     In a clause read as the task, a time is the deadline and a role is the ownership: only a place, a scale
     or a state of things there sets a scene ("As the new inbound lead at our Leeds DC, I was asked...").
+    In a story, a step the labeller was unsure of does not end the search: a preamble on the country or the
+    trade, read as steps, often comes before "In my last job, at a shoe warehouse...".
     """
     first = next((i for i, c in enumerate(r.counted) if c.label in "AR"), len(r.counted))
-    before = r.counted[:first] or r.counted[:1]
     if r.is_case:
         # The objective's number ("get back to 95%") is no reading of the case.
         # Any reading of the case before the plan frames it ("My guess is the warehouse is understaffed").
         framing = [c for c in r.counted[:first] if c.label != "T" and len(txt.words(c.span.text)) >= 5]
         return bool(framing or cues.S_CASE.search(cues.norm(r.answer)))
-    for clause in before:
+    sure = next(
+        (i for i, c in enumerate(r.counted) if c.label in "AR" and c.probs.get(c.label, 1.0) >= SURE_STEP),
+        len(r.counted),
+    )
+    for clause in r.counted[:sure] or r.counted[:1]:
         low = plain(clause.span.text)
         if any(p.search(low) for p in (_SCENE if clause.label == "T" else _SCENE_WHO_WHEN)):
             return True
@@ -411,6 +426,9 @@ _GOAL_WORDS = cues.rx(
     cues.T_TARGET.pattern,
     r"\b(?:i|we)(?:'d| would| will|'ll)? (?:want|need|aim|have|must|should) to\b|\bthe (?:question|decision|job) is\b",
     r"\b(?:commitment|ambition|pledge|mandate|brief) (?:is|was|of|to)\b",
+    # A goal named with a qualifier or someone else's possessive: "this was her development goal".
+    r"\b(?:the|our|a|an|my|her|his|their|this|that) (?:[\w-]+ )?(?:goal|objective|target|aim)s? (?:was|is|were|"
+    r"for|of|to)\b",
 )
 # A case objective often reads as a level to get back to ("I'd want them back above 99.5%").
 _CASE_GOAL = cues.rx(

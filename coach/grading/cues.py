@@ -116,7 +116,10 @@ def _lower_literals(pattern: str) -> str:
 
 
 # Openers that carry no content: "so", "um", "okay so", "and then" at a clause start.
-LEAD = r"^\W*(?:(?:so|and|but|um+|uh+|well|okay|ok|like|basically|yeah|also|then|anyway)\W+){0,4}"
+LEAD = (
+    r"^\W*(?:(?:so|and|but|um+|uh+|er+m?|ah+|hmm+|well|okay|ok|like|basically|yeah|also|then|anyway|you know)"
+    r"\W+){0,4}"
+)
 
 METHODS = rx(
     r"\b5 ?whys?\b|\bfive whys\b|\bdmaic\b|\bkanban\b|\babc (?:analysis|classification|segmentation)\b",
@@ -170,6 +173,9 @@ S_ROLE = rx(
     r"engineer|buyer|director|head|specialist|officer|controller|vp|scheduler|dispatcher)\b",
     r"\bin my (?:role|job|position|time) (?:as|at)\b",
     r"\b(?:when|after|once|before) i (?:took over|moved|transferred|was promoted|got promoted|arrived)\b",
+    # Moved there by someone else: where the story starts ("I got moved onto the returns team").
+    r"\bi (?:got|was|had been|'d been) (?:moved|transferred|seconded|reassigned|drafted|switched|loaned|posted) "
+    r"(?:on ?to|in ?to|to|over to|across to)\b",
     r"\bi (?:was )?work(?:ed|ing)? (?:for|at|as|in)\b|\bi was (?:seconded|posted|based)\b",
     r"\bthe situation\b|^\W*it was (?:a|an|the|late|early|mid|back|during|our)\b|\bpicture (?:a|an|this)\b",
 )
@@ -339,6 +345,9 @@ R_RECOGNITION = rx(
     r"easier|faster|quicker|happier|fine|stronger|calmer|more (?:satisfied|stable|reliable|accurate))\b",
     r"\b(?:didn't|did not|never) (?:have|had|see|get) (?:any )?(?:more|another|a single|further)\b",
     r"\b(?:higher|lower|better|faster|fewer|less) than (?:before|last year|the year before|target|plan)\b",
+    # Done as planned: "the relocation finished on time", "we came in under budget".
+    r"\b(?:finished|completed|delivered|launched|went live|shipped|opened|came in|handed over)\b(?: [\w-]+){0,2} "
+    r"(?:on time|on schedule|on budget|under budget|within budget|ahead of (?:schedule|time|plan)|on plan)\b",
 )
 R_EXPECT = rx(
     r"\bwould (?:expect|aim|target)\b|\bI(?:'d| would) (?:expect|measure|track|judge|know it worked|report)\b",

@@ -121,7 +121,11 @@ class RuleBasedGrader:
         self, question: str, answer: str, question_type: QuestionType = "behavioral", reply: ReplyTo | None = None
     ) -> Grade:
         started = time.perf_counter()
-        r = read_answer(answer, question, question_type, self.model, reply)
+        # Read single-spaced, shown where the candidate's own text has it.
+        squeezed = txt.squeeze_spaces(answer)
+        if reply is not None and squeezed.origin:
+            reply = ReplyTo(offset=squeezed.squeezed(reply.offset), part=reply.part)
+        r = read_answer(squeezed.text, question, question_type, self.model, reply)
         claims = find_claims(r)
         codes = {c.code for c in claims}
         parts = {
@@ -142,7 +146,10 @@ class RuleBasedGrader:
             if not own_claims and score >= 4:
                 feedback = PRAISE[part].format(quote=feedback)
             components[part] = Component(
-                present=True, score=score, evidence=Evidence(shown[letter]).spans(answer), feedback=feedback
+                present=True,
+                score=score,
+                evidence=[squeezed.span(a, b) for a, b in Evidence(shown[letter]).spans(r.answer)],
+                feedback=feedback,
             )
         raw = overall_score(components)
         penalties = {c.code: _penalty(c.code, r) for c in claims if c.code.startswith("answer.")}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterable, Iterator
@@ -328,3 +329,50 @@ WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 def words(text: str) -> tuple[str, ...]:
     # Cached: a clause's words are counted by the reader, the labeller and the claims alike.
     return tuple(WORD.findall(text))
+
+
+# Spaces the grader reads as one: a run of them, a tab, a no-break space. Line breaks are kept: they end
+# sentences and bullets.
+_SPACES = re.compile(r"[ \t\xa0\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\xa0\u2000-\u200a\u202f\u205f\u3000]")
+
+
+@dataclass(frozen=True)
+class Squeezed:
+    """A text with each run of spaces as one space, and where each of its characters was in the original."""
+
+    text: str
+    # origin[i]: the original offset of text[i]; one more entry, the original length. Empty: the same text.
+    origin: tuple[int, ...] = ()
+
+    def original(self, offset: int) -> int:
+        return self.origin[offset] if self.origin else offset
+
+    def squeezed(self, offset: int) -> int:
+        """The offset in the squeezed text of an original offset (the first character at or after it)."""
+        return bisect.bisect_left(self.origin, offset) if self.origin else offset
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """An original (start, end) for a squeezed one."""
+        return (self.original(start), self.original(end - 1) + 1) if self.origin and end > start else (start, end)
+
+
+def squeeze_spaces(text: str) -> Squeezed:
+    """The text as the cues read it, single-spaced: "I  was asked" and "I was asked" are the same words.
+
+    The cues are written with single spaces; a doubled space (a pasted answer, two spaces typed after a
+    comma, a transcript joined from pieces) would otherwise hide a phrase from them.
+    """
+    if _SPACES.search(text) is None:
+        return Squeezed(text)
+    pieces: list[str] = []
+    origin: list[int] = []
+    last = 0
+    for match in _SPACES.finditer(text):
+        pieces.append(text[last : match.start()])
+        origin.extend(range(last, match.start()))
+        pieces.append(" ")
+        origin.append(match.start())
+        last = match.end()
+    pieces.append(text[last:])
+    origin.extend(range(last, len(text) + 1))
+    return Squeezed("".join(pieces), tuple(origin))
