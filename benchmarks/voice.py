@@ -9,8 +9,9 @@
 - 15 written for this benchmark (benchmarks/data/voice/extra.jsonl) before any transcription setting was
   tuned: published-style, spoken with fillers, non-native English and case answers, of 50 to 234 words.
   No transcription setting was chosen on them; two of their misses were read when the grader was fixed;
-- 20 written after the grader was last changed (benchmarks/data/voice/late.jsonl), in the same four
-  styles, of 82 to 138 words, and scored as they came: nothing was changed for them.
+- 20 written after the grader was last changed (benchmarks/data/voice/late.jsonl), by the developer who
+  changed it, in the same four styles, of 82 to 138 words, and scored as they came: nothing was changed
+  for them.
 
 A child process transcribes them all with the app's own
 LocalTranscriber (decode, one-minute blocks, silence detection, int8, beam 5, word timings), so its peak
